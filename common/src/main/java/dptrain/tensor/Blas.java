@@ -1,0 +1,91 @@
+package dptrain.tensor;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Row-major single-precision matrix multiply, backed by OpenBLAS.
+ *
+ * <p>The OpenBLAS binary comes from the bytedeco Maven artifact (nothing to install). It is called through
+ * netlib's JNI binding, which pins Java arrays instead of copying them and takes array offsets, so every
+ * tensor stays an ordinary {@code float[]}. OpenBLAS runs single-threaded: parallelism comes from threads
+ * working on separate virtual shards, which keeps results independent of the thread count. When the native
+ * library cannot be loaded, a pure-Java BLAS is used and a warning is logged once.
+ */
+public final class Blas {
+    private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
+    private static final String NATIVE_LIB_PROPERTY = "dev.ludovic.netlib.blas.nativeLibPath";
+    private static final BLAS IMPL;
+    private static final String DESCRIPTION;
+
+    static {
+        BLAS impl;
+        String description;
+        if (Boolean.getBoolean("dptrain.blas.java")) {
+            impl = JavaBLAS.getInstance();
+            description = "java (forced by -Ddptrain.blas.java=true)";
+        } else {
+            try {
+                Path lib = loadShippedOpenBlas();
+                System.setProperty(NATIVE_LIB_PROPERTY, lib.toString());
+                impl = dev.ludovic.netlib.blas.NativeBLAS.getInstance();
+                description = "openblas (native, " + lib.getFileName() + ", 1 thread per call)";
+            } catch (Throwable t) {
+                impl = JavaBLAS.getInstance();
+                description = "java (native OpenBLAS unavailable: " + t + ")";
+                LOG.warn("Native OpenBLAS could not be loaded ({}); using the pure-Java BLAS, which is several times "
+                        + "slower.", t.toString());
+            }
+        }
+        IMPL = impl;
+        DESCRIPTION = description;
+    }
+
+    private Blas() {}
+
+    /** Extracts and loads the OpenBLAS shipped in the bytedeco artifact, single-threaded; returns its path. */
+    private static Path loadShippedOpenBlas() throws Exception {
+        String jni = org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas.class);
+        org.bytedeco.openblas.global.openblas.blas_set_num_threads(1);
+        Path dir = Path.of(jni).getParent();
+        Path lib = dir.resolve("libopenblas.so.0");
+        if (!Files.isRegularFile(lib)) {
+            throw new IllegalStateException("libopenblas.so.0 not found next to " + jni);
+        }
+        return lib;
+    }
+
+    /** Which BLAS is in use, for logs and run summaries. */
+    public static String description() {
+        return DESCRIPTION;
+    }
+
+    /** True when the native OpenBLAS is in use. */
+    public static boolean isNative() {
+        return DESCRIPTION.startsWith("openblas");
+    }
+
+    /**
+     * C = alpha·op(A)·op(B) + beta·C for row-major matrices stored at offsets in flat arrays:
+     * op(A) is m×k, op(B) is k×n, C is m×n; lda/ldb/ldc are row strides of A, B and C as stored.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands.
+        IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
+                b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+    }
+
+    /** C = A·B for contiguous row-major A (m×k), B (k×n) and C (m×n), overwriting C. */
+    public static void matmul(float[] a, float[] b, float[] c, int m, int k, int n) {
+        gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+    }
+}

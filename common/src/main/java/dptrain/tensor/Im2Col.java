@@ -1,0 +1,122 @@
+package dptrain.tensor;
+
+/**
+ * im2col and col2im for channels-last images (n × H × W × C). A column matrix has one row per output
+ * position (n·OH·OW rows) and FH·FW·C columns, ordered (fh, fw, c); within a filter row the FW·C inputs are
+ * contiguous in memory, so each is copied as one run.
+ */
+public final class Im2Col {
+    private final int h;
+    private final int w;
+    private final int c;
+    private final int fh;
+    private final int fw;
+    private final int stride;
+    private final int pad;
+    private final int oh;
+    private final int ow;
+
+    /** Geometry of one convolution. */
+    public Im2Col(int h, int w, int c, int fh, int fw, int stride, int pad) {
+        this.h = h;
+        this.w = w;
+        this.c = c;
+        this.fh = fh;
+        this.fw = fw;
+        this.stride = stride;
+        this.pad = pad;
+        this.oh = outSize(h, fh, stride, pad);
+        this.ow = outSize(w, fw, stride, pad);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException("filter " + fh + "x" + fw + " with stride " + stride + " and pad " + pad
+                    + " does not fit an input of " + h + "x" + w);
+        }
+    }
+
+    /** Output length along one axis: (in + 2·pad − filter) / stride + 1. */
+    public static int outSize(int in, int filter, int stride, int pad) {
+        return (in + 2 * pad - filter) / stride + 1;
+    }
+
+    /** Output positions per sample (OH·OW). */
+    public int outPositions() {
+        return oh * ow;
+    }
+
+    /** Output height. */
+    public int outHeight() {
+        return oh;
+    }
+
+    /** Output width. */
+    public int outWidth() {
+        return ow;
+    }
+
+    /** Columns of the column matrix (FH·FW·C). */
+    public int patchSize() {
+        return fh * fw * c;
+    }
+
+    /** Unrolls n images of x into col ((n·OH·OW) × FH·FW·C); positions outside the image read as zero. */
+    public void im2col(float[] x, int n, float[] col) {
+        int patch = patchSize();
+        int run = fw * c;
+        int r = 0;
+        for (int s = 0; s < n; s++) {
+            int inBase = s * h * w * c;
+            for (int y = 0; y < oh; y++) {
+                for (int xo = 0; xo < ow; xo++, r++) {
+                    int dst = r * patch;
+                    int ix0 = xo * stride - pad;
+                    int lo = Math.max(0, -ix0);
+                    int hi = Math.min(fw, w - ix0);
+                    for (int ky = 0; ky < fh; ky++, dst += run) {
+                        int iy = y * stride - pad + ky;
+                        if (iy < 0 || iy >= h || lo >= hi) {
+                            java.util.Arrays.fill(col, dst, dst + run, 0f);
+                            continue;
+                        }
+                        if (lo > 0) {
+                            java.util.Arrays.fill(col, dst, dst + lo * c, 0f);
+                        }
+                        System.arraycopy(x, inBase + (iy * w + ix0 + lo) * c, col, dst + lo * c, (hi - lo) * c);
+                        if (hi < fw) {
+                            java.util.Arrays.fill(col, dst + hi * c, dst + run, 0f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds the column matrix back onto n images (the adjoint of im2col), overwriting dx. */
+    public void col2im(float[] col, int n, float[] dx) {
+        int patch = patchSize();
+        int run = fw * c;
+        java.util.Arrays.fill(dx, 0, n * h * w * c, 0f);
+        int r = 0;
+        for (int s = 0; s < n; s++) {
+            int inBase = s * h * w * c;
+            for (int y = 0; y < oh; y++) {
+                for (int xo = 0; xo < ow; xo++, r++) {
+                    int src = r * patch;
+                    int ix0 = xo * stride - pad;
+                    int lo = Math.max(0, -ix0);
+                    int hi = Math.min(fw, w - ix0);
+                    for (int ky = 0; ky < fh; ky++, src += run) {
+                        int iy = y * stride - pad + ky;
+                        if (iy < 0 || iy >= h || lo >= hi) {
+                            continue;
+                        }
+                        int d = inBase + (iy * w + ix0 + lo) * c;
+                        int from = src + lo * c;
+                        for (int i = 0, len = (hi - lo) * c; i < len; i++) {
+                            dx[d + i] += col[from + i];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

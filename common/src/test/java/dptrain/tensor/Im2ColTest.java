@@ -1,0 +1,66 @@
+package dptrain.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Im2ColTest {
+    @Test
+    void im2colMatchesDirectIndexingAndCol2imIsItsAdjoint() {
+        Random r = new Random(3);
+        int[][] cases = {{5, 5, 1, 3, 1, 0}, {6, 7, 2, 3, 2, 1}, {4, 4, 3, 2, 2, 0}, {7, 5, 2, 5, 1, 2}};
+        for (int[] cs : cases) {
+            int h = cs[0];
+            int w = cs[1];
+            int c = cs[2];
+            int f = cs[3];
+            int stride = cs[4];
+            int pad = cs[5];
+            int n = 2;
+            Im2Col g = new Im2Col(h, w, c, f, f, stride, pad);
+            float[] x = new float[n * h * w * c];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            int rows = n * g.outPositions();
+            float[] col = new float[rows * g.patchSize()];
+            g.im2col(x, n, col);
+            int row = 0;
+            for (int s = 0; s < n; s++) {
+                for (int oy = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++, row++) {
+                        int j = 0;
+                        for (int ky = 0; ky < f; ky++) {
+                            for (int kx = 0; kx < f; kx++) {
+                                for (int ch = 0; ch < c; ch++, j++) {
+                                    int iy = oy * stride - pad + ky;
+                                    int ix = ox * stride - pad + kx;
+                                    float v = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0f
+                                            : x[((s * h + iy) * w + ix) * c + ch];
+                                    assertEquals(v, col[row * g.patchSize() + j], java.util.Arrays.toString(cs));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // <im2col(x), y> == <x, col2im(y)>
+            float[] y = new float[col.length];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (float) r.nextGaussian();
+            }
+            float[] back = new float[x.length];
+            g.col2im(y, n, back);
+            double lhs = 0;
+            double rhs = 0;
+            for (int i = 0; i < col.length; i++) {
+                lhs += (double) col[i] * y[i];
+            }
+            for (int i = 0; i < x.length; i++) {
+                rhs += (double) x[i] * back[i];
+            }
+            assertEquals(lhs, rhs, 1e-3 * Math.max(1, Math.abs(lhs)), java.util.Arrays.toString(cs));
+        }
+    }
+}
