@@ -1,0 +1,96 @@
+package dptrain.nn;
+
+import dptrain.nn.layers.Layer;
+import dptrain.nn.layers.LayerSetup;
+import java.util.List;
+
+/**
+ * One replica of a model: its layers with their workspaces, over a {@link ParamStore}. A replica is used by one
+ * thread at a time; several replicas share the same parameter array.
+ */
+public final class Network {
+    private final Model model;
+    private final Layer[] layers;
+    private final Loss loss;
+    private final ParamStore store;
+    private final int maxBatch;
+    private float[] lastOutput;
+
+    Network(Model model, int maxBatch, ParamStore store) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.store = store;
+        List<LayerSpec> specs = model.spec().layers();
+        this.layers = new Layer[specs.size()];
+        for (int i = 0; i < specs.size(); i++) {
+            LayerSetup setup = new LayerSetup(model.inShape(i), model.outShape(i), maxBatch, store,
+                    model.paramOffset(i), model.stateOffset(i), i > 0);
+            layers[i] = specs.get(i).create(setup, i);
+        }
+        this.loss = new Loss(model.spec().loss(), model.outputs(), maxBatch);
+    }
+
+    /** The model this replica computes. */
+    public Model model() {
+        return model;
+    }
+
+    /** The buffers this replica reads and writes. */
+    public ParamStore store() {
+        return store;
+    }
+
+    /** Largest batch this replica accepts. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Output scores for n samples of x (n × inputSize); valid until the next call. */
+    public float[] forward(float[] x, int n, ForwardContext ctx) {
+        checkBatch(n);
+        float[] a = x;
+        for (Layer l : layers) {
+            a = l.forward(a, n, ctx);
+        }
+        lastOutput = a;
+        return a;
+    }
+
+    /**
+     * Forward, loss and backward for one shard: writes the shard's gradient sums into the store's grads (and batch
+     * statistics into its batchStats) and returns the sum of the samples' losses.
+     */
+    public double lossAndGradient(float[] x, int n, int[] labels, int labelOff, ForwardContext ctx) {
+        float[] y = forward(x, n, ctx);
+        double sum = loss.forward(y, n, labels, labelOff);
+        float[] d = loss.backward();
+        for (int i = layers.length - 1; i >= 0 && d != null; i--) {
+            d = layers[i].backward(d, n);
+        }
+        return sum;
+    }
+
+    /** Loss sum of n samples without computing gradients (forward only). */
+    public double lossOnly(float[] x, int n, int[] labels, int labelOff, ForwardContext ctx) {
+        return loss.forward(forward(x, n, ctx), n, labels, labelOff);
+    }
+
+    /** Samples whose top score was the label in the last loss computation. */
+    public int lastCorrect() {
+        return loss.correct();
+    }
+
+    /** Output scores of the last forward. */
+    public float[] lastOutput() {
+        return lastOutput;
+    }
+
+    private void checkBatch(int n) {
+        if (n < 1 || n > maxBatch) {
+            throw new IllegalArgumentException("batch of " + n + " samples for a replica built for 1.." + maxBatch);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dptrain.nn.optim;
+
+import java.util.Locale;
+
+/** The book's optimizers on flat buffers: SGD, Momentum, Nesterov, AdaGrad, RMSProp and Adam. */
+public final class Optimizers {
+    /** Guards divisions by √(accumulated squares), as in the book. */
+    static final float EPS = 1e-7f;
+
+    private Optimizers() {}
+
+    /** The names accepted by {@link #create}. */
+    public static final String NAMES = "sgd, momentum, nesterov, adagrad, rmsprop, adam";
+
+    /**
+     * An optimizer by name; {@code momentum} is used by momentum/nesterov, {@code decay} by rmsprop,
+     * {@code beta1}/{@code beta2} by adam.
+     */
+    public static Optimizer create(String name, float momentum, float decay, float beta1, float beta2) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "sgd" -> new Sgd();
+            case "momentum" -> new Momentum(momentum);
+            case "nesterov" -> new Nesterov(momentum);
+            case "adagrad" -> new AdaGrad();
+            case "rmsprop" -> new RmsProp(decay);
+            case "adam" -> new Adam(beta1, beta2);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected one of " + NAMES);
+        };
+    }
+
+    /** An optimizer by name with the book's default hyperparameters. */
+    public static Optimizer create(String name) {
+        return create(name, 0.9f, 0.99f, 0.9f, 0.999f);
+    }
+
+    /** p ← p − lr·g. */
+    static final class Sgd extends BaseOptimizer {
+        Sgd() {
+            super("sgd", 0);
+        }
+
+        void apply(float[] p, float[] g, float lr) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] -= lr * g[i];
+            }
+        }
+    }
+
+    /** v ← m·v − lr·g; p ← p + v. */
+    static final class Momentum extends BaseOptimizer {
+        private final float m;
+
+        Momentum(float m) {
+            super("momentum", 1);
+            this.m = m;
+        }
+
+        void apply(float[] p, float[] g, float lr) {
+            float[] v = s[0];
+            for (int i = 0; i < p.length; i++) {
+                v[i] = m * v[i] - lr * g[i];
+                p[i] += v[i];
+            }
+        }
+    }
+
+    /** The book's Nesterov: v ← m·v − lr·g; p ← p + m²·v − (1 + m)·lr·g. */
+    static final class Nesterov extends BaseOptimizer {
+        private final float m;
+
+        Nesterov(float m) {
+            super("nesterov", 1);
+            this.m = m;
+        }
+
+        void apply(float[] p, float[] g, float lr) {
+            float[] v = s[0];
+            for (int i = 0; i < p.length; i++) {
+                v[i] = m * v[i] - lr * g[i];
+                p[i] += m * m * v[i] - (1 + m) * lr * g[i];
+            }
+        }
+    }
+
+    /** h ← h + g²; p ← p − lr·g / (√h + ε). */
+    static final class AdaGrad extends BaseOptimizer {
+        AdaGrad() {
+            super("adagrad", 1);
+        }
+
+        void apply(float[] p, float[] g, float lr) {
+            float[] h = s[0];
+            for (int i = 0; i < p.length; i++) {
+                h[i] += g[i] * g[i];
+                p[i] -= lr * g[i] / ((float) Math.sqrt(h[i]) + EPS);
+            }
+        }
+    }
+
+    /** h ← ρ·h + (1 − ρ)·g²; p ← p − lr·g / (√h + ε). */
+    static final class RmsProp extends BaseOptimizer {
+        private final float rho;
+
+        RmsProp(float rho) {
+            super("rmsprop", 1);
+            this.rho = rho;
+        }
+
+        void apply(float[] p, float[] g, float lr) {
+            float[] h = s[0];
+            for (int i = 0; i < p.length; i++) {
+                h[i] = rho * h[i] + (1 - rho) * g[i] * g[i];
+                p[i] -= lr * g[i] / ((float) Math.sqrt(h[i]) + EPS);
+            }
+        }
+    }
+
+    /** Adam with bias correction folded into the step size, as in the book. */
+    static final class Adam extends BaseOptimizer {
+        private final float b1;
+        private final float b2;
+
+        Adam(float b1, float b2) {
+            super("adam", 2);
+            this.b1 = b1;
+            this.b2 = b2;
+        }
+
+        void apply(float[] p, float[] g, float lr) {
+            float[] m = s[0];
+            float[] v = s[1];
+            float lrT = (float) (lr * Math.sqrt(1.0 - Math.pow(b2, t)) / (1.0 - Math.pow(b1, t)));
+            for (int i = 0; i < p.length; i++) {
+                float gi = g[i];
+                m[i] += (1 - b1) * (gi - m[i]);
+                v[i] += (1 - b2) * (gi * gi - v[i]);
+                p[i] -= lrT * m[i] / ((float) Math.sqrt(v[i]) + EPS);
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dptrain.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dptrain.nn.optim.LrSchedule;
+import dptrain.nn.optim.Optimizer;
+import dptrain.nn.optim.Optimizers;
+import org.junit.jupiter.api.Test;
+
+/** Two steps of each optimizer against the book's formulas, written out in double precision. */
+class OptimizerTest {
+    private static final float LR = 0.1f;
+    private static final float[] G1 = {0.5f, -1f, 2f};
+    private static final float[] G2 = {-0.25f, 0.5f, 1f};
+
+    private static float[] run(String name) {
+        Optimizer o = Optimizers.create(name);
+        float[] p = {1f, 2f, -3f};
+        o.update(p, G1, LR);
+        o.update(p, G2, LR);
+        assertEquals(2, o.steps());
+        return p;
+    }
+
+    @Test
+    void sgd() {
+        double[] e = new double[3];
+        double[] p0 = {1, 2, -3};
+        for (int i = 0; i < 3; i++) {
+            e[i] = p0[i] - LR * G1[i] - LR * G2[i];
+        }
+        assertClose(e, run("sgd"));
+    }
+
+    @Test
+    void momentum() {
+        double[] p = {1, 2, -3};
+        double[] v = new double[3];
+        for (float[] g : new float[][] {G1, G2}) {
+            for (int i = 0; i < 3; i++) {
+                v[i] = 0.9 * v[i] - LR * g[i];
+                p[i] += v[i];
+            }
+        }
+        assertClose(p, run("momentum"));
+    }
+
+    @Test
+    void nesterov() {
+        double[] p = {1, 2, -3};
+        double[] v = new double[3];
+        for (float[] g : new float[][] {G1, G2}) {
+            for (int i = 0; i < 3; i++) {
+                v[i] = 0.9 * v[i] - LR * g[i];
+                p[i] += 0.81 * v[i] - 1.9 * LR * g[i];
+            }
+        }
+        assertClose(p, run("nesterov"));
+    }
+
+    @Test
+    void adagrad() {
+        double[] p = {1, 2, -3};
+        double[] h = new double[3];
+        for (float[] g : new float[][] {G1, G2}) {
+            for (int i = 0; i < 3; i++) {
+                h[i] += g[i] * g[i];
+                p[i] -= LR * g[i] / (Math.sqrt(h[i]) + 1e-7);
+            }
+        }
+        assertClose(p, run("adagrad"));
+    }
+
+    @Test
+    void rmsprop() {
+        double[] p = {1, 2, -3};
+        double[] h = new double[3];
+        for (float[] g : new float[][] {G1, G2}) {
+            for (int i = 0; i < 3; i++) {
+                h[i] = 0.99 * h[i] + 0.01 * g[i] * g[i];
+                p[i] -= LR * g[i] / (Math.sqrt(h[i]) + 1e-7);
+            }
+        }
+        assertClose(p, run("rmsprop"));
+    }
+
+    @Test
+    void adamWithBiasCorrection() {
+        double[] p = {1, 2, -3};
+        double[] m = new double[3];
+        double[] v = new double[3];
+        int t = 0;
+        for (float[] g : new float[][] {G1, G2}) {
+            t++;
+            double lrT = LR * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+            for (int i = 0; i < 3; i++) {
+                m[i] += 0.1 * (g[i] - m[i]);
+                v[i] += 0.001 * (g[i] * g[i] - v[i]);
+                p[i] -= lrT * m[i] / (Math.sqrt(v[i]) + 1e-7);
+            }
+        }
+        assertClose(p, run("adam"));
+        // With bias correction the first Adam step moves a parameter by lr, whatever the gradient's scale.
+        for (float g : new float[] {0.5f, 300f}) {
+            Optimizer o = Optimizers.create("adam");
+            float[] q = {0f};
+            o.update(q, new float[] {g}, LR);
+            assertEquals(-LR, q[0], 1e-5);
+        }
+    }
+
+    @Test
+    void stateRestoresExactly() {
+        Optimizer a = Optimizers.create("adam");
+        float[] p = {1f, 2f, -3f};
+        a.update(p, G1, LR);
+        Optimizer b = Optimizers.create("adam");
+        b.restore(a.steps(), a.state());
+        float[] q = p.clone();
+        a.update(p, G2, LR);
+        b.update(q, G2, LR);
+        assertArrayEquals(p, q);
+    }
+
+    @Test
+    void unknownOptimizerIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgdd"));
+        assertTrue(e.getMessage().contains("sgdd") && e.getMessage().contains("adam"), e.getMessage());
+    }
+
+    @Test
+    void schedules() {
+        assertEquals(0.1f, new LrSchedule(LrSchedule.Kind.CONSTANT, 1, 1).at(0.1f, 500, 100, 1000), 0);
+        LrSchedule step = new LrSchedule(LrSchedule.Kind.STEP, 0.5, 2);
+        assertEquals(0.1f, step.at(0.1f, 199, 100, 1000), 1e-9);
+        assertEquals(0.05f, step.at(0.1f, 200, 100, 1000), 1e-9);
+        assertEquals(0.025f, step.at(0.1f, 400, 100, 1000), 1e-9);
+        LrSchedule exp = new LrSchedule(LrSchedule.Kind.EXPONENTIAL, 0.9, 1);
+        assertEquals(0.1 * 0.81, exp.at(0.1f, 200, 100, 1000), 1e-8);
+        LrSchedule cos = new LrSchedule(LrSchedule.Kind.COSINE, 1, 1);
+        assertEquals(0.1f, cos.at(0.1f, 0, 100, 1000), 1e-9);
+        assertEquals(0.05f, cos.at(0.1f, 500, 100, 1000), 1e-7);
+        assertEquals(0f, cos.at(0.1f, 1000, 100, 1000), 1e-9);
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule(LrSchedule.Kind.STEP, 1.5, 1));
+    }
+
+    private static void assertClose(double[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "index " + i);
+        }
+    }
+}
