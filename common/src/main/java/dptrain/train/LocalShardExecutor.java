@@ -1,0 +1,112 @@
+package dptrain.train;
+
+import dptrain.data.Dataset;
+import dptrain.nn.Model;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs the shards of a step on T threads of this JVM (the calling thread is one of them). Threads take shards in
+ * any order; each shard is computed on its own into its own result, so the outcome is the same for every T.
+ */
+public final class LocalShardExecutor implements ShardExecutor {
+    private final ShardComputer[] computers;
+    private final Thread[] helpers;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile Job job;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+
+    private record Job(Dataset data, int[] batch, int batchSize, long seed, long step, float[] params, float[] state,
+                       ShardResult[] results, long generation) {}
+
+    private long generation;
+
+    /** An executor for the model with {@code threads} threads and shards of up to maxShard samples. */
+    public LocalShardExecutor(Model model, int threads, int maxShard) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        computers = new ShardComputer[threads];
+        for (int i = 0; i < threads; i++) {
+            computers[i] = new ShardComputer(model, maxShard);
+        }
+        helpers = new Thread[threads - 1];
+        for (int i = 0; i < helpers.length; i++) {
+            ShardComputer c = computers[i + 1];
+            helpers[i] = new Thread(() -> helperLoop(c), "dptrain-shard-" + (i + 1));
+            helpers[i].setDaemon(true);
+            helpers[i].start();
+        }
+    }
+
+    /** Number of threads computing shards. */
+    public int threads() {
+        return computers.length;
+    }
+
+    @Override
+    public void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step,
+                              float[] params, float[] state, ShardResult[] results) {
+        Job j = new Job(data, batch, batchSize, seed, step, params, state, results, ++generation);
+        next.set(0);
+        done.set(0);
+        failure = null;
+        job = j;
+        for (Thread t : helpers) {
+            LockSupport.unpark(t);
+        }
+        work(j, computers[0]);
+        // Wait for the helpers to finish the shards they took.
+        int spins = 0;
+        while (done.get() < results.length) {
+            if (++spins < 2000) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(20_000);
+            }
+        }
+        job = null;
+        Throwable f = failure;
+        if (f != null) {
+            throw new IllegalStateException("shard computation failed: " + f, f);
+        }
+    }
+
+    private void work(Job j, ShardComputer c) {
+        int k;
+        int shards = j.results.length;
+        while ((k = next.getAndIncrement()) < shards) {
+            try {
+                c.compute(j.data, j.batch, ShardPlan.start(j.batchSize, shards, k), ShardPlan.end(j.batchSize, shards, k),
+                        j.seed, j.step, j.params, j.state, j.results[k]);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+    }
+
+    private void helperLoop(ShardComputer c) {
+        long seen = 0;
+        while (!closed) {
+            Job j = job;
+            if (j == null || j.generation == seen) {
+                LockSupport.parkNanos(200_000);
+                continue;
+            }
+            seen = j.generation;
+            work(j, c);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : helpers) {
+            LockSupport.unpark(t);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dptrain.train;
+
+import dptrain.nn.Model;
+import dptrain.nn.optim.Optimizer;
+import java.util.List;
+
+/**
+ * Owns the parameters, state and optimizer, and turns a step's shard results into an update: gradient sums are
+ * added in shard-index order, divided by the batch size, weight decay λ·W is added, the optimizer is applied
+ * and batch-norm running statistics absorb the shards' batch statistics. Used by the single-process trainer and,
+ * unchanged, by the cluster coordinator, so both produce the same bits.
+ */
+public final class ParameterServer {
+    /** Batch-norm running-average momentum (the book's 0.9). */
+    public static final float BN_MOMENTUM = 0.9f;
+    private final Model model;
+    private final float[] params;
+    private final float[] state;
+    private final Optimizer optimizer;
+    private final float weightDecay;
+    private final float[] grad;
+    private final float[] stats;
+
+    /** A server starting from the given parameters and state (used as is, not copied). */
+    public ParameterServer(Model model, float[] params, float[] state, Optimizer optimizer, float weightDecay) {
+        if (params.length != model.paramCount() || state.length != model.stateCount()) {
+            throw new IllegalArgumentException("parameters/state sizes " + params.length + "/" + state.length
+                    + " do not match the model's " + model.paramCount() + "/" + model.stateCount());
+        }
+        this.model = model;
+        this.params = params;
+        this.state = state;
+        this.optimizer = optimizer;
+        this.weightDecay = weightDecay;
+        this.grad = new float[params.length];
+        this.stats = new float[state.length];
+    }
+
+    /** The live parameter vector. */
+    public float[] params() {
+        return params;
+    }
+
+    /** The live state vector. */
+    public float[] state() {
+        return state;
+    }
+
+    /** The optimizer (for checkpoints). */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** ½·λ·ΣW² over the weights: the weight-decay term of the loss. */
+    public double decayLoss() {
+        if (weightDecay == 0f) {
+            return 0;
+        }
+        double sum = 0;
+        for (int[] r : model.weightRanges()) {
+            for (int i = r[0]; i < r[0] + r[1]; i++) {
+                sum += (double) params[i] * params[i];
+            }
+        }
+        return 0.5 * weightDecay * sum;
+    }
+
+    /**
+     * Applies one step from the results of all K shards (in index order) of a batch of batchSize samples with
+     * learning rate lr. Returns the batch's mean loss including the weight-decay term (before the update).
+     */
+    public double apply(ShardResult[] results, int batchSize, float lr) {
+        double lossSum = 0;
+        System.arraycopy(results[0].grads, 0, grad, 0, grad.length);
+        for (int k = 1; k < results.length; k++) {
+            float[] g = results[k].grads;
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] += g[i];
+            }
+        }
+        for (ShardResult r : results) {
+            lossSum += r.lossSum;
+        }
+        double loss = lossSum / batchSize + decayLoss();
+        float inv = 1f / batchSize;
+        for (int i = 0; i < grad.length; i++) {
+            grad[i] *= inv;
+        }
+        if (weightDecay != 0f) {
+            for (int[] r : model.weightRanges()) {
+                for (int i = r[0]; i < r[0] + r[1]; i++) {
+                    grad[i] += weightDecay * params[i];
+                }
+            }
+        }
+        optimizer.update(params, grad, lr);
+        updateRunningStats(results);
+        return loss;
+    }
+
+    private void updateRunningStats(ShardResult[] results) {
+        List<int[]> bns = model.batchNormStates();
+        if (bns.isEmpty()) {
+            return;
+        }
+        // Mean over shards (in shard order) of each shard's batch mean and variance.
+        System.arraycopy(results[0].batchStats, 0, stats, 0, stats.length);
+        for (int k = 1; k < results.length; k++) {
+            float[] s = results[k].batchStats;
+            for (int i = 0; i < stats.length; i++) {
+                stats[i] += s[i];
+            }
+        }
+        float inv = 1f / results.length;
+        for (int i = 0; i < state.length; i++) {
+            state[i] = BN_MOMENTUM * state[i] + (1 - BN_MOMENTUM) * (stats[i] * inv);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dptrain.train;
+
+import dptrain.data.Dataset;
+
+/**
+ * Computes every shard of a step. The local implementation runs them on threads in this JVM; the cluster's
+ * sends them to workers. Either way shard k's result lands in results[k].
+ */
+public interface ShardExecutor extends AutoCloseable {
+    /** Computes the K = results.length shards of the batch at the given step with the given parameters and state. */
+    void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step,
+                       float[] params, float[] state, ShardResult[] results);
+
+    /** Releases threads and connections. */
+    @Override
+    void close();
+}

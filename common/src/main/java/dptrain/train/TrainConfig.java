@@ -1,0 +1,82 @@
+package dptrain.train;
+
+import dptrain.nn.NetSpec;
+import dptrain.nn.optim.LrSchedule;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything that decides what a training run computes. Two runs with equal {@link #identity()} produce the same
+ * parameters bit for bit, whatever their thread or worker counts.
+ */
+public record TrainConfig(
+        String model, NetSpec net,
+        String optimizer, float lr, float momentum, float rmsDecay, float beta1, float beta2,
+        LrSchedule schedule, float weightDecay,
+        int batchSize, int epochs, long maxSteps,
+        long seed, int virtualShards, int trainSamples, double validationFraction,
+        int threads, int logEvery, int checkpointEvery, int evalTrainSamples) {
+
+    /** Checks ranges, naming the command-line flag of each bad value. */
+    public TrainConfig {
+        require(Float.isFinite(lr) && lr > 0, "--lr", lr, "a positive number");
+        require(Float.isFinite(weightDecay) && weightDecay >= 0, "--weight-decay", weightDecay, "a number >= 0");
+        require(momentum >= 0 && momentum < 1, "--momentum", momentum, "a number in [0, 1)");
+        require(rmsDecay > 0 && rmsDecay < 1, "--rms-decay", rmsDecay, "a number in (0, 1)");
+        require(beta1 >= 0 && beta1 < 1, "--beta1", beta1, "a number in [0, 1)");
+        require(beta2 >= 0 && beta2 < 1, "--beta2", beta2, "a number in [0, 1)");
+        require(batchSize >= 1, "--batch-size", batchSize, "an integer >= 1");
+        require(epochs >= 1, "--epochs", epochs, "an integer >= 1");
+        require(maxSteps >= 0, "--steps", maxSteps, "an integer >= 0 (0: run --epochs)");
+        require(virtualShards >= 1 && virtualShards <= batchSize, "--virtual-shards", virtualShards,
+                "an integer from 1 to the batch size (" + batchSize + ")");
+        require(trainSamples >= 0, "--train-samples", trainSamples, "an integer >= 0 (0: all)");
+        require(validationFraction >= 0 && validationFraction < 1, "--validation-fraction", validationFraction,
+                "a number in [0, 1)");
+        require(threads >= 1 && threads <= 256, "--threads", threads, "an integer from 1 to 256");
+        require(logEvery >= 1, "--log-every", logEvery, "an integer >= 1");
+        require(checkpointEvery >= 0, "--checkpoint-every", checkpointEvery, "an integer >= 0 (0: at epoch ends)");
+        require(evalTrainSamples >= 0, "--eval-train-samples", evalTrainSamples, "an integer >= 0");
+    }
+
+    private static void require(boolean ok, String flag, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid value for " + flag + ": " + value + " (expected " + expected + ")");
+        }
+    }
+
+    /** The settings that decide the computed bits (not threads, logging or checkpoint frequency). */
+    public Map<String, Object> identity() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("net", net.describe());
+        m.put("optimizer", optimizer);
+        m.put("lr", (double) lr);
+        m.put("momentum", (double) momentum);
+        m.put("rms_decay", (double) rmsDecay);
+        m.put("beta1", (double) beta1);
+        m.put("beta2", (double) beta2);
+        m.put("lr_schedule", schedule.kind().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("lr_gamma", schedule.gamma());
+        m.put("lr_step_epochs", schedule.every());
+        m.put("weight_decay", (double) weightDecay);
+        m.put("batch_size", batchSize);
+        m.put("seed", seed);
+        m.put("virtual_shards", virtualShards);
+        m.put("train_samples", trainSamples);
+        m.put("validation_fraction", validationFraction);
+        return m;
+    }
+
+    /** Every setting, for config.json and the summary. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = identity();
+        m.put("epochs", epochs);
+        m.put("steps", maxSteps);
+        m.put("threads", threads);
+        m.put("log_every", logEvery);
+        m.put("checkpoint_every", checkpointEvery);
+        m.put("eval_train_samples", evalTrainSamples);
+        return m;
+    }
+}
