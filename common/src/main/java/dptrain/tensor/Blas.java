@@ -19,10 +19,13 @@ import org.slf4j.LoggerFactory;
 public final class Blas {
     private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
     private static final String NATIVE_LIB_PROPERTY = "dev.ludovic.netlib.blas.nativeLibPath";
+    /** Kept referenced so that its level holds: netlib logs its choice of backend at INFO on stderr. */
+    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas");
     private static final BLAS IMPL;
     private static final String DESCRIPTION;
 
     static {
+        NETLIB_LOG.setLevel(java.util.logging.Level.WARNING);
         BLAS impl;
         String description;
         if (Boolean.getBoolean("dptrain.blas.java")) {
@@ -47,14 +50,18 @@ public final class Blas {
 
     private Blas() {}
 
-    /** Extracts and loads the OpenBLAS shipped in the bytedeco artifact, single-threaded; returns its path. */
+    /**
+     * Extracts and loads the OpenBLAS shipped in the bytedeco artifact, single-threaded; returns its path. The
+     * artifact maps two copies (with and without LAPACK); its thread setting governs the one without, so that is
+     * the one handed to netlib (measured: pointed at the other copy, OpenBLAS kept threading inside each call).
+     */
     private static Path loadShippedOpenBlas() throws Exception {
         String jni = org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas.class);
         org.bytedeco.openblas.global.openblas.blas_set_num_threads(1);
         Path dir = Path.of(jni).getParent();
-        Path lib = dir.resolve("libopenblas.so.0");
+        Path lib = dir.resolve("libopenblas_nolapack.so.0");
         if (!Files.isRegularFile(lib)) {
-            throw new IllegalStateException("libopenblas.so.0 not found next to " + jni);
+            throw new IllegalStateException("libopenblas_nolapack.so.0 not found next to " + jni);
         }
         return lib;
     }

