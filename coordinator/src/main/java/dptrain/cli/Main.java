@@ -20,25 +20,23 @@ public final class Main implements Runnable {
     /** Exit code for a diverged training run. */
     public static final int DIVERGED = 3;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: expected one of train, eval, "
-                + "fetch-mnist (see dptrain --help)");
+        throw new IllegalArgumentException("missing command: expected one of train, eval, fetch-mnist "
+                + "(see dptrain --help)");
     }
 
-    /** Builds the command line with dptrain's error handling. */
-    public static CommandLine commandLine() {
+    /** Builds the command line with dptrain's error handling, printing to the given writers. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler(Main::handle);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOut(out);
+        cl.setErr(err);
+        // The handler keeps its own reference: picocli may hand it a command whose writer was reset.
+        cl.setExecutionExceptionHandler((e, c, parsed) -> handle(e, err));
         return cl;
     }
 
-    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
+    private static int handle(Exception e, PrintWriter err) {
         if (e instanceof IllegalArgumentException) {
             err.println("error: " + e.getMessage());
             return USAGE;
@@ -59,6 +57,11 @@ public final class Main implements Runnable {
     /** Entry point. */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(commandLine().execute(args));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 }

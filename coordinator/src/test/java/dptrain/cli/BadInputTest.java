@@ -1,0 +1,86 @@
+package dptrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A wrong flag, value or file gets a message naming it and what was expected, and a non-zero exit. */
+class BadInputTest {
+    @TempDir
+    Path tmp;
+
+    static Stream<Arguments> badFlags() {
+        return Stream.of(
+                Arguments.of(new String[] {"--bogus"}, "--bogus"),
+                Arguments.of(new String[] {"--model", "resnet"}, "two-layer, multi-layer, simple-cnn, deep-cnn"),
+                Arguments.of(new String[] {"--epochs", "many"}, "--epochs"),
+                Arguments.of(new String[] {"--epochs", "0"}, "--epochs"),
+                Arguments.of(new String[] {"--lr", "-0.1"}, "--lr"),
+                Arguments.of(new String[] {"--lr", "NaN"}, "--lr"),
+                Arguments.of(new String[] {"--batch-size", "0"}, "--batch-size"),
+                Arguments.of(new String[] {"--virtual-shards", "0"}, "--virtual-shards"),
+                Arguments.of(new String[] {"--virtual-shards", "101"}, "--virtual-shards"),
+                Arguments.of(new String[] {"--threads", "0"}, "--threads"),
+                Arguments.of(new String[] {"--optimizer", "lion"}, "sgd, momentum, nesterov, adagrad, rmsprop, adam"),
+                Arguments.of(new String[] {"--lr-schedule", "linear"}, "constant, step, exponential or cosine"),
+                Arguments.of(new String[] {"--init", "glorot"}, "--init"),
+                Arguments.of(new String[] {"--activation", "gelu"}, "relu, sigmoid or tanh"),
+                Arguments.of(new String[] {"--hidden", "100,-1"}, "--hidden"),
+                Arguments.of(new String[] {"--dropout", "1.0"}, "--dropout"),
+                Arguments.of(new String[] {"--validation-fraction", "1.5"}, "--validation-fraction"),
+                Arguments.of(new String[] {"--weight-decay", "-1"}, "--weight-decay"),
+                Arguments.of(new String[] {"--resume"}, "--run-dir"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFlags")
+    void badFlagIsNamedWithExitCode2(String[] flags, String named) {
+        String[] args = Stream.concat(Stream.of("train"), Stream.of(flags)).toArray(String[]::new);
+        Cli.Result r = Cli.run(args);
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(named), "expected '" + named + "' in: " + r.err());
+    }
+
+    @Test
+    void missingCommandAndUnknownCommand() {
+        assertEquals(2, Cli.run().exit());
+        Cli.Result r = Cli.run("trian");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("trian"), r.err());
+    }
+
+    @Test
+    void corruptDataFileIsNamedWithExitCode1() throws IOException {
+        Path data = tmp.resolve("mnist");
+        Files.createDirectories(data);
+        for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte"}) {
+            Files.write(data.resolve(f), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, 7});
+        }
+        Cli.Result r = Cli.run("train", "--data-dir", data.toString(), "--run-dir", tmp.resolve("run").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("error:") && r.err().contains(data.toString()), r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void evalOfAMissingOrForeignCheckpointIsNamed() throws IOException {
+        Cli.Result r = Cli.run("eval", "--checkpoint", tmp.resolve("nope.ckpt").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("nope.ckpt") && r.err().contains("does not exist"), r.err());
+        Path junk = tmp.resolve("junk.ckpt");
+        Files.writeString(junk, "not a checkpoint");
+        r = Cli.run("eval", "--checkpoint", junk.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("not a dptrain checkpoint"), r.err());
+    }
+}
