@@ -26,11 +26,27 @@ public final class Network {
         List<LayerSpec> specs = model.spec().layers();
         this.layers = new Layer[specs.size()];
         for (int i = 0; i < specs.size(); i++) {
+            if (reluBeforeMaxPool(specs, i)) {
+                // relu(maxpool(x)) = maxpool(relu(x)), values and gradients bit for bit (max is monotone, and
+                // the first maximum wins either way), so pool first and apply ReLU to a quarter of the values.
+                int[] pooled = model.outShape(i + 1);
+                layers[i] = specs.get(i + 1).create(new LayerSetup(model.inShape(i), pooled, maxBatch, store,
+                        model.paramOffset(i + 1), model.stateOffset(i + 1), i > 0), i + 1);
+                layers[i + 1] = specs.get(i).create(new LayerSetup(pooled, pooled, maxBatch, store,
+                        model.paramOffset(i), model.stateOffset(i), true), i);
+                i++;
+                continue;
+            }
             LayerSetup setup = new LayerSetup(model.inShape(i), model.outShape(i), maxBatch, store,
                     model.paramOffset(i), model.stateOffset(i), i > 0);
             layers[i] = specs.get(i).create(setup, i);
         }
         this.loss = new Loss(model.spec().loss(), model.outputs(), maxBatch);
+    }
+
+    private static boolean reluBeforeMaxPool(List<LayerSpec> specs, int i) {
+        return i + 1 < specs.size() && specs.get(i) instanceof LayerSpec.Simple s && s.name().equals("relu")
+                && specs.get(i + 1) instanceof LayerSpec.PoolSpec p && p.max();
     }
 
     /** The model this replica computes. */

@@ -80,12 +80,23 @@ public final class Im2Col {
                         if (lo > 0) {
                             java.util.Arrays.fill(col, dst, dst + lo * c, 0f);
                         }
-                        System.arraycopy(x, inBase + (iy * w + ix0 + lo) * c, col, dst + lo * c, (hi - lo) * c);
+                        copy(x, inBase + (iy * w + ix0 + lo) * c, col, dst + lo * c, (hi - lo) * c);
                         if (hi < fw) {
                             java.util.Arrays.fill(col, dst + hi * c, dst + run, 0f);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Copies len floats; a plain loop for the short runs of small filters, where arraycopy's call costs more. */
+    private static void copy(float[] src, int from, float[] dst, int to, int len) {
+        if (len >= 32) {
+            System.arraycopy(src, from, dst, to, len);
+        } else {
+            for (int i = 0; i < len; i++) {
+                dst[to + i] = src[from + i];
             }
         }
     }

@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Compute threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--virtual-shards", defaultValue = "4", paramLabel = "K",
+    @Option(names = "--virtual-shards", defaultValue = "2", paramLabel = "K",
             description = "Shards per mini-batch; fixes the arithmetic, so results repeat for any thread or worker count "
                     + "(default: ${DEFAULT-VALUE}).")
     int virtualShards;

@@ -20,9 +20,7 @@ public final class Affine extends Layer {
     public float[] forward(float[] x, int n, ForwardContext ctx) {
         this.x = x;
         float[] p = store.params;
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(p, bOff, out, i * outSize, outSize);
-        }
+        Kernels.fillRows(out, n, outSize, p, bOff);
         Blas.gemm(false, false, n, outSize, inSize, 1f, x, 0, inSize, p, wOff, outSize, 1f, out, 0, outSize);
         return out;
     }

@@ -37,9 +37,7 @@ public final class Convolution extends Layer {
         int rows = n * geom.outPositions();
         geom.im2col(x, n, col);
         float[] p = store.params;
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(p, bOff, out, r * filters, filters);
-        }
+        Kernels.fillRows(out, rows, filters, p, bOff);
         Blas.gemm(false, true, rows, filters, patch, 1f, col, 0, patch, p, wOff, patch, 1f, out, 0, filters);
         return out;
     }
