@@ -20,12 +20,14 @@ mkdir -p "$(dirname "$OUT")"
 SHAPES=(100,784,50,N,N 784,100,50,T,N 100,50,10,N,N 57600,75,30,N,T 30,57600,75,T,N 57600,30,75,N,N
         100,4320,100,N,N 4320,100,100,T,N 100,100,4320,N,T 1000,1000,1000,N,N)
 "$ROOT/scripts/dptrain" --version >/dev/null   # builds if needed, extracts the shipped OpenBLAS
-LIB="$(find "$HOME/.javacpp/cache" -name libopenblas_nolapack.so.0 | head -n 1)"
-[ -n "$LIB" ] || { echo "gemm-compare: the shipped OpenBLAS was not found under ~/.javacpp/cache" >&2; exit 1; }
 CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*"
+export OPENBLAS_NUM_THREADS=1
+# The C side calls the very library dptrain loaded (Debian's libopenblas0 when installed, else the shipped one).
+LIB="$(java -cp "$CP" dptrain.bench.GemmBench 2>&1 >/dev/null | sed -n 's/^dptrain gemm: openblas (native, \([^,]*\),.*/\1/p')"
+[ -n "$LIB" ] || { echo "gemm-compare: dptrain did not load a native OpenBLAS" >&2; exit 1; }
 : > "$OUT.tmp"
 for ((r = 1; r <= ROUNDS; r++)); do
-  OPENBLAS_NUM_THREADS=1 java -XX:+UseParallelGC -cp "$CP" dptrain.bench.GemmBench "${SHAPES[@]}" 2>/dev/null >> "$OUT.tmp"
+  java -XX:+UseParallelGC -cp "$CP" dptrain.bench.GemmBench "${SHAPES[@]}" 2>/dev/null >> "$OUT.tmp"
   "$ROOT/scripts/bench/sgemm-openblas.sh" --lib "$LIB" --shapes "${SHAPES[*]}" 2>/dev/null | grep '^{' >> "$OUT.tmp"
 done
 mv "$OUT.tmp" "$OUT"

@@ -10,11 +10,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Row-major single-precision matrix multiply, backed by OpenBLAS.
  *
- * <p>The OpenBLAS binary comes from the bytedeco Maven artifact (nothing to install). It is called through
- * netlib's JNI binding, which pins Java arrays instead of copying them and takes array offsets, so every
- * tensor stays an ordinary {@code float[]}. OpenBLAS runs single-threaded: parallelism comes from threads
- * working on separate virtual shards, which keeps results independent of the thread count. When the native
- * library cannot be loaded, a pure-Java BLAS is used and a warning is logged once.
+ * <p>OpenBLAS is called through netlib's JNI binding, which pins Java arrays instead of copying them and takes
+ * array offsets, so every tensor stays an ordinary {@code float[]}. OpenBLAS runs single-threaded: parallelism
+ * comes from threads working on separate virtual shards, which keeps results independent of the thread count.
+ *
+ * <p>Which OpenBLAS: Debian's {@code libopenblas0} when it is installed and the environment pins it to one thread
+ * ({@code OPENBLAS_NUM_THREADS=1}, as scripts/dptrain and the tests do), since it measured up to 17 % faster on
+ * these networks' shapes (docs/benchmarks.md); otherwise the copy shipped in the bytedeco Maven artifact, whose
+ * thread count is set here, so a fresh machine needs nothing installed. {@code -Ddptrain.blas=shipped|system|java}
+ * forces a choice. Without a native library, a pure-Java BLAS is used and a warning is logged once.
  */
 public final class Blas {
     private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
@@ -28,15 +32,26 @@ public final class Blas {
         NETLIB_LOG.setLevel(java.util.logging.Level.WARNING);
         BLAS impl;
         String description;
-        if (Boolean.getBoolean("dptrain.blas.java")) {
+        String choice = System.getProperty("dptrain.blas", "auto");
+        if (choice.equals("java")) {
             impl = JavaBLAS.getInstance();
-            description = "java (forced by -Ddptrain.blas.java=true)";
+            description = "java (forced by -Ddptrain.blas=java)";
         } else {
             try {
-                Path lib = loadShippedOpenBlas();
+                Path system = Path.of("/usr/lib/x86_64-linux-gnu/libopenblas.so.0");
+                boolean pinned = "1".equals(System.getenv("OPENBLAS_NUM_THREADS"));
+                Path lib;
+                if (choice.equals("system") || (choice.equals("auto") && pinned && Files.isReadable(system))) {
+                    if (!pinned) {
+                        throw new IllegalStateException("-Ddptrain.blas=system needs OPENBLAS_NUM_THREADS=1 in the environment");
+                    }
+                    lib = system.toRealPath();
+                } else {
+                    lib = loadShippedOpenBlas();
+                }
                 System.setProperty(NATIVE_LIB_PROPERTY, lib.toString());
                 impl = dev.ludovic.netlib.blas.NativeBLAS.getInstance();
-                description = "openblas (native, " + lib.getFileName() + ", 1 thread per call)";
+                description = "openblas (native, " + lib + ", 1 thread per call)";
             } catch (Throwable t) {
                 impl = JavaBLAS.getInstance();
                 description = "java (native OpenBLAS unavailable: " + t + ")";
