@@ -14,11 +14,12 @@ import org.slf4j.LoggerFactory;
  * array offsets, so every tensor stays an ordinary {@code float[]}. OpenBLAS runs single-threaded: parallelism
  * comes from threads working on separate virtual shards, which keeps results independent of the thread count.
  *
- * <p>Which OpenBLAS: Debian's {@code libopenblas0} when it is installed and the environment pins it to one thread
- * ({@code OPENBLAS_NUM_THREADS=1}, as scripts/dptrain and the tests do), since it measured up to 17 % faster on
- * these networks' shapes (docs/benchmarks.md); otherwise the copy shipped in the bytedeco Maven artifact, whose
- * thread count is set here, so a fresh machine needs nothing installed. {@code -Ddptrain.blas=shipped|system|java}
- * forces a choice. Without a native library, a pure-Java BLAS is used and a warning is logged once.
+ * <p>Which OpenBLAS: the copy shipped in the bytedeco Maven artifact, whose thread count is set here, so a fresh
+ * machine needs nothing installed. Debian's {@code libopenblas0-openmp} is up to 17 % faster when called from one
+ * thread, but 4× slower when shard threads call it concurrently (its OpenMP runtime spin-waits; docs/benchmarks.md),
+ * so it is used only when asked for: {@code -Ddptrain.blas=system} (with {@code OPENBLAS_NUM_THREADS=1}).
+ * {@code -Ddptrain.blas=java} forces the pure-Java BLAS, which is also the fallback, with a warning logged once,
+ * when no native library loads.
  */
 public final class Blas {
     private static final Logger LOG = LoggerFactory.getLogger(Blas.class);
@@ -41,7 +42,7 @@ public final class Blas {
                 Path system = Path.of("/usr/lib/x86_64-linux-gnu/libopenblas.so.0");
                 boolean pinned = "1".equals(System.getenv("OPENBLAS_NUM_THREADS"));
                 Path lib;
-                if (choice.equals("system") || (choice.equals("auto") && pinned && Files.isReadable(system))) {
+                if (choice.equals("system")) {
                     if (!pinned) {
                         throw new IllegalStateException("-Ddptrain.blas=system needs OPENBLAS_NUM_THREADS=1 in the environment");
                     }
