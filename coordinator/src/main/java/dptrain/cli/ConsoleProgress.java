@@ -57,7 +57,7 @@ final class ConsoleProgress implements TrainListener {
         }
         if (bar != null) {
             bar.stepTo((step + 1) * batch);
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f", step / spe + 1, loss));
+            bar.setExtraMessage(String.format(Locale.ROOT, "  epoch %d  loss %.4f", step / spe + 1, loss));
             return;
         }
         long now = System.nanoTime();
@@ -78,8 +78,7 @@ final class ConsoleProgress implements TrainListener {
                 Math.ceil((Double) r.get("epoch")), (Double) r.get("train_loss"), pct(r.get("train_accuracy")),
                 pct(r.get("validation_accuracy")), pct(r.get("test_accuracy")), (Double) r.get("samples_per_second"));
         if (bar != null) {
-            bar.setExtraMessage("");
-            out.print("\r");
+            out.print("\r\033[2K"); // the bar only runs on a terminal: clear its line, print, let it redraw below
         }
         out.println(line);
     }
