@@ -3,6 +3,7 @@ package dptrain.train;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,14 +19,16 @@ public final class LocalShardExecutor implements ShardExecutor {
     static final long SPIN_NANOS = 2_000_000L;
     private final ShardComputer[] computers;
     private final Thread[] helpers;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger done = new AtomicInteger();
     private volatile Job job;
     private volatile boolean closed;
-    private volatile Throwable failure;
 
+    /**
+     * One step's work. The counters live in the job, not the executor: a helper that comes back late from step t
+     * can then only bump step t's counters, never take a shard of step t + 1 with step t's batch.
+     */
     private record Job(Dataset data, int[] batch, int batchSize, long seed, long step, float[] params, float[] state,
-                       ShardResult[] results, long generation) {}
+                       ShardResult[] results, long generation, AtomicInteger next, AtomicInteger done,
+                       AtomicReference<Throwable> failure) {}
 
     private long generation;
 
@@ -55,10 +58,8 @@ public final class LocalShardExecutor implements ShardExecutor {
     @Override
     public void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step,
                               float[] params, float[] state, ShardResult[] results) {
-        Job j = new Job(data, batch, batchSize, seed, step, params, state, results, ++generation);
-        next.set(0);
-        done.set(0);
-        failure = null;
+        Job j = new Job(data, batch, batchSize, seed, step, params, state, results, ++generation,
+                new AtomicInteger(), new AtomicInteger(), new AtomicReference<>());
         job = j;
         for (Thread t : helpers) {
             LockSupport.unpark(t);
@@ -66,7 +67,7 @@ public final class LocalShardExecutor implements ShardExecutor {
         work(j, computers[0]);
         // Wait for the helpers to finish the shards they took.
         int spins = 0;
-        while (done.get() < results.length) {
+        while (j.done.get() < results.length) {
             if (++spins < 2000) {
                 Thread.onSpinWait();
             } else {
@@ -74,7 +75,7 @@ public final class LocalShardExecutor implements ShardExecutor {
             }
         }
         job = null;
-        Throwable f = failure;
+        Throwable f = j.failure.get();
         if (f != null) {
             throw new IllegalStateException("shard computation failed: " + f, f);
         }
@@ -83,14 +84,14 @@ public final class LocalShardExecutor implements ShardExecutor {
     private void work(Job j, ShardComputer c) {
         int k;
         int shards = j.results.length;
-        while ((k = next.getAndIncrement()) < shards) {
+        while ((k = j.next.getAndIncrement()) < shards) {
             try {
                 c.compute(j.data, j.batch, ShardPlan.start(j.batchSize, shards, k), ShardPlan.end(j.batchSize, shards, k),
                         j.seed, j.step, j.params, j.state, j.results[k]);
             } catch (Throwable t) {
-                failure = t;
+                j.failure.compareAndSet(null, t);
             } finally {
-                done.incrementAndGet();
+                j.done.incrementAndGet();
             }
         }
     }

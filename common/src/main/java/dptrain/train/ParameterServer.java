@@ -71,21 +71,11 @@ public final class ParameterServer {
      */
     public double apply(ShardResult[] results, int batchSize, float lr) {
         double lossSum = 0;
-        System.arraycopy(results[0].grads, 0, grad, 0, grad.length);
-        for (int k = 1; k < results.length; k++) {
-            float[] g = results[k].grads;
-            for (int i = 0; i < grad.length; i++) {
-                grad[i] += g[i];
-            }
-        }
         for (ShardResult r : results) {
             lossSum += r.lossSum;
         }
         double loss = lossSum / batchSize + decayLoss();
-        float inv = 1f / batchSize;
-        for (int i = 0; i < grad.length; i++) {
-            grad[i] *= inv;
-        }
+        reduceInShardOrder(results, 1f / batchSize);
         if (weightDecay != 0f) {
             for (int[] r : model.weightRanges()) {
                 for (int i = r[0]; i < r[0] + r[1]; i++) {
@@ -96,6 +86,45 @@ public final class ParameterServer {
         optimizer.update(params, grad, lr);
         updateRunningStats(results);
         return loss;
+    }
+
+    /**
+     * grad[i] = (g0[i] + g1[i] + … + g(K−1)[i]) · scale, added left to right: one pass over memory, and for each
+     * element the same additions in the same order as summing whole buffers shard by shard.
+     */
+    private void reduceInShardOrder(ShardResult[] results, float scale) {
+        int n = grad.length;
+        float[] g0 = results[0].grads;
+        switch (results.length) {
+            case 1 -> {
+                for (int i = 0; i < n; i++) {
+                    grad[i] = g0[i] * scale;
+                }
+            }
+            case 2 -> {
+                float[] g1 = results[1].grads;
+                for (int i = 0; i < n; i++) {
+                    grad[i] = (g0[i] + g1[i]) * scale;
+                }
+            }
+            default -> {
+                // Blocks that stay in cache, each summed shard by shard.
+                int block = 4096;
+                for (int from = 0; from < n; from += block) {
+                    int to = Math.min(n, from + block);
+                    System.arraycopy(g0, from, grad, from, to - from);
+                    for (int k = 1; k < results.length; k++) {
+                        float[] g = results[k].grads;
+                        for (int i = from; i < to; i++) {
+                            grad[i] += g[i];
+                        }
+                    }
+                    for (int i = from; i < to; i++) {
+                        grad[i] *= scale;
+                    }
+                }
+            }
+        }
     }
 
     private void updateRunningStats(ShardResult[] results) {
