@@ -20,9 +20,21 @@ public final class ParameterServer {
     private final float weightDecay;
     private final float[] grad;
     private final float[] stats;
+    private final Parallel parallel;
+    private final boolean[] decayMask;
+    private ShardResult[] current;
+    private float currentScale;
+    private float currentLr;
+    private final Parallel.Range updateRange = this::updateRange;
 
     /** A server starting from the given parameters and state (used as is, not copied). */
     public ParameterServer(Model model, float[] params, float[] state, Optimizer optimizer, float weightDecay) {
+        this(model, params, state, optimizer, weightDecay, Parallel.SERIAL);
+    }
+
+    /** As above, running the element-wise reduce and update over ranges with the given parallel-for. */
+    public ParameterServer(Model model, float[] params, float[] state, Optimizer optimizer, float weightDecay,
+                           Parallel parallel) {
         if (params.length != model.paramCount() || state.length != model.stateCount()) {
             throw new IllegalArgumentException("parameters/state sizes " + params.length + "/" + state.length
                     + " do not match the model's " + model.paramCount() + "/" + model.stateCount());
@@ -34,6 +46,11 @@ public final class ParameterServer {
         this.weightDecay = weightDecay;
         this.grad = new float[params.length];
         this.stats = new float[state.length];
+        this.parallel = parallel;
+        this.decayMask = new boolean[params.length];
+        for (int[] r : model.weightRanges()) {
+            java.util.Arrays.fill(decayMask, r[0], r[0] + r[1], true);
+        }
     }
 
     /** The live parameter vector. */
@@ -75,43 +92,52 @@ public final class ParameterServer {
             lossSum += r.lossSum;
         }
         double loss = lossSum / batchSize + decayLoss();
-        reduceInShardOrder(results, 1f / batchSize);
-        if (weightDecay != 0f) {
-            for (int[] r : model.weightRanges()) {
-                for (int i = r[0]; i < r[0] + r[1]; i++) {
-                    grad[i] += weightDecay * params[i];
-                }
-            }
-        }
-        optimizer.update(params, grad, lr);
+        current = results;
+        currentScale = 1f / batchSize;
+        currentLr = lr;
+        optimizer.beginStep(params.length);
+        parallel.forRanges(params.length, updateRange);
+        current = null;
         updateRunningStats(results);
         return loss;
     }
 
+    /** Reduce, weight decay and optimizer for parameters [from, to): element-wise, so ranges run in parallel. */
+    private void updateRange(int from, int to) {
+        reduceInShardOrder(current, currentScale, from, to);
+        if (weightDecay != 0f) {
+            for (int i = from; i < to; i++) {
+                if (decayMask[i]) {
+                    grad[i] += weightDecay * params[i];
+                }
+            }
+        }
+        optimizer.update(params, grad, currentLr, from, to);
+    }
+
     /**
-     * grad[i] = (g0[i] + g1[i] + … + g(K−1)[i]) · scale, added left to right: one pass over memory, and for each
-     * element the same additions in the same order as summing whole buffers shard by shard.
+     * grad[i] = (g0[i] + g1[i] + … + g(K−1)[i]) · scale for i in [from, to), added left to right: one pass over
+     * memory, and for each element the same additions in the same order as summing whole buffers shard by shard.
      */
-    private void reduceInShardOrder(ShardResult[] results, float scale) {
-        int n = grad.length;
+    private void reduceInShardOrder(ShardResult[] results, float scale, int start, int end) {
         float[] g0 = results[0].grads;
         switch (results.length) {
             case 1 -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = start; i < end; i++) {
                     grad[i] = g0[i] * scale;
                 }
             }
             case 2 -> {
                 float[] g1 = results[1].grads;
-                for (int i = 0; i < n; i++) {
+                for (int i = start; i < end; i++) {
                     grad[i] = (g0[i] + g1[i]) * scale;
                 }
             }
             default -> {
                 // Blocks that stay in cache, each summed shard by shard.
                 int block = 4096;
-                for (int from = 0; from < n; from += block) {
-                    int to = Math.min(n, from + block);
+                for (int from = start; from < end; from += block) {
+                    int to = Math.min(end, from + block);
                     System.arraycopy(g0, from, grad, from, to - from);
                     for (int k = 1; k < results.length; k++) {
                         float[] g = results[k].grads;

@@ -106,7 +106,8 @@ public final class Trainer {
             params = model.initialParams(cfg.seed());
             state = model.initialState();
         }
-        ParameterServer ps = new ParameterServer(model, params, state, opt, cfg.weightDecay());
+        ParameterServer ps = new ParameterServer(model, params, state, opt, cfg.weightDecay(),
+                executor instanceof Parallel p ? p : Parallel.SERIAL);
         Map<String, Object> config = cfg.toMap();
         config.put("net_params", model.paramCount());
         run.writeJson("config.json", config);

@@ -55,6 +55,26 @@ class LocalShardExecutorTest {
         }
     }
 
+    @Test
+    void parallelForCoversEveryElementOnceBetweenShardJobs() {
+        Model m = new Model(NetSpec.parse("in=8;affine(4);loss=softmax;init=he"));
+        try (LocalShardExecutor ex = new LocalShardExecutor(m, 3, 4)) {
+            for (int n : new int[] {0, 1, 1000, LocalShardExecutor.MIN_PARALLEL_ELEMENTS, 100_003}) {
+                for (int rep = 0; rep < 200; rep++) {
+                    int[] hits = new int[n];
+                    ex.forRanges(n, (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            hits[i]++;
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, hits[i], "n=" + n + " element " + i);
+                    }
+                }
+            }
+        }
+    }
+
     private static void indices(int[] idx, int step, int n) {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = (step * 7 + i * 5) % n;

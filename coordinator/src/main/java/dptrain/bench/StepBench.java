@@ -58,7 +58,6 @@ public final class StepBench {
         float[] params = m.initialParams(1);
         float[] state = m.initialState();
         String opt = model.equals("two-layer") ? "sgd" : "adam";
-        ParameterServer ps = new ParameterServer(m, params, state, Optimizers.create(opt), 0f);
         ShardResult[] res = new ShardResult[k];
         for (int i = 0; i < k; i++) {
             res[i] = new ShardResult(m.paramCount(), m.stateCount());
@@ -66,6 +65,7 @@ public final class StepBench {
         int[] batchIdx = new int[batch];
         System.err.println("step bench: " + model + " K=" + k + " threads=" + threads + ", BLAS " + Blas.description());
         try (LocalShardExecutor ex = new LocalShardExecutor(m, threads, ShardPlan.maxShard(batch, k))) {
+            ParameterServer ps = new ParameterServer(m, params, state, Optimizers.create(opt), 0f, ex);
             long step = 0;
             int[] perm = null;
             long permEpoch = -1;

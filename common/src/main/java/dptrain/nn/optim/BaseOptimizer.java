@@ -25,13 +25,17 @@ abstract class BaseOptimizer implements Optimizer {
     }
 
     @Override
-    public final void update(float[] params, float[] grads, float lr) {
-        ensure(params.length);
+    public final void beginStep(int n) {
+        ensure(n);
         t++;
-        apply(params, grads, lr);
     }
 
-    abstract void apply(float[] p, float[] g, float lr);
+    @Override
+    public final void update(float[] params, float[] grads, float lr, int from, int to) {
+        apply(params, grads, lr, from, to);
+    }
+
+    abstract void apply(float[] p, float[] g, float lr, int from, int to);
 
     @Override
     public List<float[]> state() {

@@ -8,7 +8,16 @@ import java.util.List;
  */
 public interface Optimizer {
     /** One update with learning rate lr. */
-    void update(float[] params, float[] grads, float lr);
+    default void update(float[] params, float[] grads, float lr) {
+        beginStep(params.length);
+        update(params, grads, lr, 0, params.length);
+    }
+
+    /** Starts an update of a vector of n parameters (counts the step, makes state on first use). */
+    void beginStep(int n);
+
+    /** Updates parameters [from, to) for the step begun last; ranges may run on different threads. */
+    void update(float[] params, float[] grads, float lr, int from, int to);
 
     /** The optimizer's buffers (velocities, moments...), for checkpoints; empty before the first update. */
     List<float[]> state();

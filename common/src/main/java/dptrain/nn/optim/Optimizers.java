@@ -39,8 +39,8 @@ public final class Optimizers {
             super("sgd", 0);
         }
 
-        void apply(float[] p, float[] g, float lr) {
-            for (int i = 0; i < p.length; i++) {
+        void apply(float[] p, float[] g, float lr, int from, int to) {
+            for (int i = from; i < to; i++) {
                 p[i] -= lr * g[i];
             }
         }
@@ -55,9 +55,9 @@ public final class Optimizers {
             this.m = m;
         }
 
-        void apply(float[] p, float[] g, float lr) {
+        void apply(float[] p, float[] g, float lr, int from, int to) {
             float[] v = s[0];
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = m * v[i] - lr * g[i];
                 p[i] += v[i];
             }
@@ -73,9 +73,9 @@ public final class Optimizers {
             this.m = m;
         }
 
-        void apply(float[] p, float[] g, float lr) {
+        void apply(float[] p, float[] g, float lr, int from, int to) {
             float[] v = s[0];
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = m * v[i] - lr * g[i];
                 p[i] += m * m * v[i] - (1 + m) * lr * g[i];
             }
@@ -88,9 +88,9 @@ public final class Optimizers {
             super("adagrad", 1);
         }
 
-        void apply(float[] p, float[] g, float lr) {
+        void apply(float[] p, float[] g, float lr, int from, int to) {
             float[] h = s[0];
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 h[i] += g[i] * g[i];
                 p[i] -= lr * g[i] / ((float) Math.sqrt(h[i]) + EPS);
             }
@@ -106,9 +106,9 @@ public final class Optimizers {
             this.rho = rho;
         }
 
-        void apply(float[] p, float[] g, float lr) {
+        void apply(float[] p, float[] g, float lr, int from, int to) {
             float[] h = s[0];
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 h[i] = rho * h[i] + (1 - rho) * g[i] * g[i];
                 p[i] -= lr * g[i] / ((float) Math.sqrt(h[i]) + EPS);
             }
@@ -126,11 +126,11 @@ public final class Optimizers {
             this.b2 = b2;
         }
 
-        void apply(float[] p, float[] g, float lr) {
+        void apply(float[] p, float[] g, float lr, int from, int to) {
             float[] m = s[0];
             float[] v = s[1];
             float lrT = (float) (lr * Math.sqrt(1.0 - Math.pow(b2, t)) / (1.0 - Math.pow(b1, t)));
-            for (int i = 0; i < p.length; i++) {
+            for (int i = from; i < to; i++) {
                 float gi = g[i];
                 m[i] += (1 - b1) * (gi - m[i]);
                 v[i] += (1 - b2) * (gi * gi - v[i]);
