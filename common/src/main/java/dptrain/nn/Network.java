@@ -49,6 +49,11 @@ public final class Network {
                 && specs.get(i + 1) instanceof LayerSpec.PoolSpec p && p.max();
     }
 
+    /** The layers in execution order (for benchmarks that time them one by one). */
+    public Layer[] layers() {
+        return layers.clone();
+    }
+
     /** The model this replica computes. */
     public Model model() {
         return model;
