@@ -87,6 +87,14 @@ public final class Blas {
         return DESCRIPTION;
     }
 
+    /** Which library computes, without machine-specific paths: openblas-shipped, openblas-system or java. */
+    public static String kind() {
+        if (!isNative()) {
+            return "java";
+        }
+        return DESCRIPTION.contains(".javacpp") ? "openblas-shipped" : "openblas-system";
+    }
+
     /** True when the native OpenBLAS is in use. */
     public static boolean isNative() {
         return DESCRIPTION.startsWith("openblas");

@@ -35,7 +35,7 @@ public final class Im2Col {
 
     /** Output length along one axis: (in + 2·pad − filter) / stride + 1. */
     public static int outSize(int in, int filter, int stride, int pad) {
-        return (in + 2 * pad - filter) / stride + 1;
+        return Math.floorDiv(in + 2 * pad - filter, stride) + 1;
     }
 
     /** Output positions per sample (OH·OW). */

@@ -2,12 +2,8 @@ package dptrain.train;
 
 import dptrain.util.AtomicFiles;
 import dptrain.util.Json;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -68,46 +63,66 @@ public record Checkpoint(Map<String, Object> identity, long step, double trainSe
         }
     }
 
-    private static float[] readFloats(DataInputStream in, Path file) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > (1 << 29)) {
-            throw new IOException(file + " is not a valid checkpoint (array length " + n + ")");
+    private static float[] readFloats(java.nio.ByteBuffer in, Path file) throws IOException {
+        int n = in.getInt();
+        if (n < 0 || (long) n * 4 > in.remaining()) {
+            throw new IOException(file + " is not a valid checkpoint (an array of " + n + " floats where "
+                    + in.remaining() + " bytes remain)");
         }
-        byte[] buf = new byte[4 * n];
-        in.readFully(buf);
         float[] a = new float[n];
-        java.nio.ByteBuffer.wrap(buf).asFloatBuffer().get(a);
+        in.asFloatBuffer().get(a);
+        in.position(in.position() + 4 * n);
         return a;
     }
 
-    /** Reads and verifies a checkpoint; a missing, truncated or corrupt file gets an IOException naming it. */
+    /**
+     * Reads and verifies a checkpoint; a missing, truncated, corrupt or foreign file gets an IOException naming
+     * it. The CRC over the whole file is checked before anything in it is trusted.
+     */
     public static Checkpoint read(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            CheckedInputStream checked = new CheckedInputStream(raw, new CRC32());
-            DataInputStream in = new DataInputStream(checked);
-            if (in.readInt() != MAGIC) {
-                throw new IOException(file + " is not a dptrain checkpoint (wrong magic number)");
-            }
-            int version = in.readInt();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException("checkpoint " + file + " does not exist", e);
+        }
+        if (bytes.length < 16 || java.nio.ByteBuffer.wrap(bytes).getInt() != MAGIC) {
+            throw new IOException(file + " is not a dptrain checkpoint (wrong magic number)");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 8);
+        long stored = java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
+        if (stored != crc.getValue()) {
+            throw new IOException(file + " is corrupt or truncated (CRC-32 mismatch)");
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, 0, bytes.length - 8);
+        try {
+            in.getInt();
+            int version = in.getInt();
             if (version != VERSION) {
                 throw new IOException(file + " has checkpoint format version " + version + "; this build reads " + VERSION);
             }
-            int hl = in.readInt();
-            if (hl < 0 || hl > (1 << 20)) {
+            int hl = in.getInt();
+            if (hl < 0 || hl > in.remaining()) {
                 throw new IOException(file + " is not a valid checkpoint (header length " + hl + ")");
             }
             byte[] header = new byte[hl];
-            in.readFully(header);
-            Map<String, Object> identity = Json.parseObject(new String(header, java.nio.charset.StandardCharsets.UTF_8));
-            long step = in.readLong();
-            double secs = in.readDouble();
-            double els = in.readDouble();
-            int es = in.readInt();
-            double lfl = in.readDouble();
+            in.get(header);
+            Map<String, Object> identity;
+            try {
+                identity = Json.parseObject(new String(header, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + " has an unreadable header: " + e.getMessage(), e);
+            }
+            long step = in.getLong();
+            double secs = in.getDouble();
+            double els = in.getDouble();
+            int es = in.getInt();
+            double lfl = in.getDouble();
             float[] params = readFloats(in, file);
             float[] state = readFloats(in, file);
-            long optSteps = in.readLong();
-            int nb = in.readInt();
+            long optSteps = in.getLong();
+            int nb = in.getInt();
             if (nb < 0 || nb > 16) {
                 throw new IOException(file + " is not a valid checkpoint (" + nb + " optimizer buffers)");
             }
@@ -115,15 +130,8 @@ public record Checkpoint(Map<String, Object> identity, long step, double trainSe
             for (int i = 0; i < nb; i++) {
                 opt.add(readFloats(in, file));
             }
-            long expected = checked.getChecksum().getValue();
-            long stored = new DataInputStream(raw).readLong();
-            if (stored != expected) {
-                throw new IOException(file + " is corrupt (CRC-32 mismatch)");
-            }
             return new Checkpoint(identity, step, secs, els, es, lfl, params, state, optSteps, opt);
-        } catch (NoSuchFileException e) {
-            throw new IOException("checkpoint " + file + " does not exist", e);
-        } catch (EOFException e) {
+        } catch (java.nio.BufferUnderflowException e) {
             throw new IOException(file + " is truncated: not a complete checkpoint", e);
         }
     }

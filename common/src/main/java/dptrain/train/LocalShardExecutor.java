@@ -125,7 +125,7 @@ public final class LocalShardExecutor implements ShardExecutor, Parallel {
             long v = ticket.get();
             int k = (int) (v & 0xFFFF);
             int count = (int) ((v >>> 16) & 0xFFFF);
-            if ((v >>> 32) != g || k >= count) {
+            if ((v >>> 32) != (g & 0xFFFF_FFFFL) || k >= count) {
                 return;
             }
             if (!ticket.compareAndSet(v, v + 1)) {

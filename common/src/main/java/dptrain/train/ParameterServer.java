@@ -2,7 +2,6 @@ package dptrain.train;
 
 import dptrain.nn.Model;
 import dptrain.nn.optim.Optimizer;
-import java.util.List;
 
 /**
  * Owns the parameters, state and optimizer, and turns a step's shard results into an update: gradient sums are
@@ -21,6 +20,7 @@ public final class ParameterServer {
     private final float[] grad;
     private final float[] stats;
     private final Parallel parallel;
+    private final boolean hasBatchNorm;
     private final boolean[] decayMask;
     private ShardResult[] current;
     private float currentScale;
@@ -47,6 +47,7 @@ public final class ParameterServer {
         this.grad = new float[params.length];
         this.stats = new float[state.length];
         this.parallel = parallel;
+        this.hasBatchNorm = !model.batchNormStates().isEmpty();
         this.decayMask = new boolean[params.length];
         for (int[] r : model.weightRanges()) {
             java.util.Arrays.fill(decayMask, r[0], r[0] + r[1], true);
@@ -154,8 +155,7 @@ public final class ParameterServer {
     }
 
     private void updateRunningStats(ShardResult[] results) {
-        List<int[]> bns = model.batchNormStates();
-        if (bns.isEmpty()) {
+        if (!hasBatchNorm) {
             return;
         }
         // Mean over shards (in shard order) of each shard's batch mean and variance.

@@ -28,8 +28,13 @@ public record TrainConfig(
         require(batchSize >= 1, "--batch-size", batchSize, "an integer >= 1");
         require(epochs >= 1, "--epochs", epochs, "an integer >= 1");
         require(maxSteps >= 0, "--steps", maxSteps, "an integer >= 0 (0: run --epochs)");
-        require(virtualShards >= 1 && virtualShards <= batchSize, "--virtual-shards", virtualShards,
+        require(virtualShards >= 1 && virtualShards <= Math.min(batchSize, 65535), "--virtual-shards", virtualShards,
                 "an integer from 1 to the batch size (" + batchSize + ")");
+        if (net.layers().stream().anyMatch(l -> l instanceof dptrain.nn.LayerSpec.BatchNormSpec)) {
+            require(batchSize / virtualShards >= 2, "--virtual-shards", virtualShards,
+                    "at most half the batch size (" + batchSize / 2 + ") with batch normalization: each shard "
+                            + "normalizes over its own samples, and a one-sample shard has no variance");
+        }
         require(trainSamples >= 0, "--train-samples", trainSamples, "an integer >= 0 (0: all)");
         require(validationFraction >= 0 && validationFraction < 1, "--validation-fraction", validationFraction,
                 "a number in [0, 1)");
@@ -45,7 +50,10 @@ public record TrainConfig(
         }
     }
 
-    /** The settings that decide the computed bits (not threads, logging or checkpoint frequency). */
+    /**
+     * The settings that decide the computed bits (not threads, logging or checkpoint frequency), including the run's
+     * length and which BLAS computed it (another library rounds differently).
+     */
     public Map<String, Object> identity() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
@@ -57,22 +65,28 @@ public record TrainConfig(
         m.put("beta1", (double) beta1);
         m.put("beta2", (double) beta2);
         m.put("lr_schedule", schedule.kind().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("lr_gamma", schedule.gamma());
-        m.put("lr_step_epochs", schedule.every());
+        if (schedule.kind() == LrSchedule.Kind.STEP || schedule.kind() == LrSchedule.Kind.EXPONENTIAL) {
+            m.put("lr_gamma", schedule.gamma());
+        }
+        if (schedule.kind() == LrSchedule.Kind.STEP) {
+            m.put("lr_step_epochs", schedule.every());
+        }
         m.put("weight_decay", (double) weightDecay);
         m.put("batch_size", batchSize);
-        m.put("seed", seed);
+        m.put("seed", Long.toString(seed)); // as text: JSON numbers are doubles
         m.put("virtual_shards", virtualShards);
         m.put("train_samples", trainSamples);
         m.put("validation_fraction", validationFraction);
+        // The run's length: the cosine schedule depends on it, so a resumed run must keep it.
+        m.put("epochs", epochs);
+        m.put("steps", maxSteps);
+        m.put("blas", dptrain.tensor.Blas.kind());
         return m;
     }
 
     /** Every setting, for config.json and the summary. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = identity();
-        m.put("epochs", epochs);
-        m.put("steps", maxSteps);
         m.put("threads", threads);
         m.put("log_every", logEvery);
         m.put("checkpoint_every", checkpointEvery);

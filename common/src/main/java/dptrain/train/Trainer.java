@@ -181,18 +181,20 @@ public final class Trainer {
                 if (epochEnd || last) {
                     lastEpoch = epochRecord(eval, ps, t, epoch, epochLossSum / epochSteps, lr, trainSeconds);
                     run.log(lastEpoch);
-                    run.flush();
                     epochLossSum = 0;
                     epochSteps = 0;
-                    for (TrainListener l : listeners) {
-                        l.onEpoch(lastEpoch);
-                    }
                 }
                 boolean periodic = cfg.checkpointEvery() > 0 && (t + 1) % cfg.checkpointEvery() == 0;
                 if (epochEnd || last || periodic) {
+                    // The checkpoint comes before the listeners: a failing plot must not cost the epoch.
                     run.flush();
                     new Checkpoint(cfg.identity(), t + 1, trainSeconds, epochLossSum, epochSteps, lastFinite,
                             params, state, opt.steps(), opt.state()).write(run.latestCheckpoint());
+                }
+                if (epochEnd || last) {
+                    for (TrainListener l : listeners) {
+                        l.onEpoch(lastEpoch);
+                    }
                 }
             }
             Map<String, Object> s = summary(ps, trainSeconds, wallStart, total, lastEpoch, eval);
@@ -213,7 +215,12 @@ public final class Trainer {
         for (Map.Entry<String, Object> e : now.entrySet()) {
             Object was = c.identity().get(e.getKey());
             if (!java.util.Objects.equals(was, e.getValue())) {
-                diff.append("\n  --").append(e.getKey().replace('_', '-')).append(": checkpoint has ").append(was)
+                String what = switch (e.getKey()) {
+                    case "net" -> "the network (--model, --hidden, --activation, --init, --batch-norm, --dropout)";
+                    case "blas" -> "the BLAS library (-Ddptrain.blas)";
+                    default -> "--" + e.getKey().replace('_', '-');
+                };
+                diff.append("\n  ").append(what).append(": checkpoint has ").append(was)
                         .append(", now ").append(e.getValue());
             }
         }
@@ -225,9 +232,9 @@ public final class Trainer {
             throw new IllegalArgumentException("cannot resume: the checkpoint holds " + c.params().length
                     + " parameters, the network has " + model.paramCount());
         }
-        if (c.step() > totalSteps()) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint is at step " + c.step()
-                    + ", past the " + totalSteps() + " steps of this run");
+        if (c.step() >= totalSteps()) {
+            throw new IllegalArgumentException("cannot resume: the run in this directory is already complete ("
+                    + c.step() + " of " + totalSteps() + " steps); its results are in summary.json");
         }
     }
 

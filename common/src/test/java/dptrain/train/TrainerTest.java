@@ -148,6 +148,33 @@ class TrainerTest {
     }
 
     @Test
+    void aFinishedRunIsNotResumedAndKeepsItsSummary() throws IOException {
+        NetSpec net = Nets.twoLayer(10, Init.he());
+        TrainConfig cfg = config("t", net, "sgd", 0.1f, 1, 2, 1, 0);
+        train(cfg, tmp.resolve("done"), null, List.of());
+        String summary = Files.readString(tmp.resolve("done/summary.json"));
+        Checkpoint ck = Checkpoint.read(tmp.resolve("done/checkpoints/latest.ckpt"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(cfg, tmp.resolve("done"), ck, List.of()));
+        assertTrue(e.getMessage().contains("already complete"), e.getMessage());
+        assertEquals(summary, Files.readString(tmp.resolve("done/summary.json")));
+        // A longer run is another run: the cosine schedule, for one, depends on the length.
+        TrainConfig longer = config("t", net, "sgd", 0.1f, 1, 2, 3, 0);
+        e = assertThrows(IllegalArgumentException.class, () -> train(longer, tmp.resolve("done"), ck, List.of()));
+        assertTrue(e.getMessage().contains("--epochs"), e.getMessage());
+    }
+
+    @Test
+    void batchNormNeedsTwoSamplesPerShard() {
+        NetSpec bn = NetSpec.parse("in=784;affine(20);batchnorm;relu;affine(10);loss=softmax;init=he");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config("t", bn, "sgd", 0.1f, 1, 11, 1, 0));
+        assertTrue(e.getMessage().contains("--virtual-shards") && e.getMessage().contains("batch normalization"),
+                e.getMessage());
+        config("t", bn, "sgd", 0.1f, 1, 10, 1, 0); // 20 / 10 = 2 samples per shard: allowed
+    }
+
+    @Test
     void divergenceStopsNamingTheStep() throws IOException {
         NetSpec net = NetSpec.parse("in=784;affine(30);relu;affine(10);loss=squares;init=he");
         TrainConfig cfg = config("t", net, "sgd", 1e4f, 1, 1, 5, 0);

@@ -55,12 +55,15 @@ final class ConsoleProgress implements TrainListener {
         if (startSeconds < 0) {
             startSeconds = trainSeconds;
         }
+        long now = System.nanoTime();
         if (bar != null) {
             bar.stepTo((step + 1) * batch);
-            bar.setExtraMessage(String.format(Locale.ROOT, "  epoch %d  loss %.4f", step / spe + 1, loss));
+            if (now - lastLine >= 250_000_000L) { // the bar redraws every 250 ms: format no more often
+                lastLine = now;
+                bar.setExtraMessage(String.format(Locale.ROOT, "  epoch %d  loss %.4f", step / spe + 1, loss));
+            }
             return;
         }
-        long now = System.nanoTime();
         if (!quiet && now - lastLine >= LINE_INTERVAL_NANOS) {
             lastLine = now;
             double done = step + 1 - start;

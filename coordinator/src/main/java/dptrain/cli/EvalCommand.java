@@ -33,6 +33,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads < 1 || threads > 256) {
+            throw new IllegalArgumentException("invalid value for --threads: " + threads + " (expected an integer from 1 to 256)");
+        }
         Path file = Files.isDirectory(checkpoint) ? checkpoint.resolve("checkpoints/latest.ckpt") : checkpoint;
         Checkpoint c = Checkpoint.read(file);
         Object net = c.identity().get("net");

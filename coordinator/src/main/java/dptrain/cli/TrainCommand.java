@@ -109,7 +109,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialization, shuffling and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Compute threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "2",
+            description = "Compute threads; more threads than --virtual-shards add nothing to the shard work "
+                    + "(default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--virtual-shards", defaultValue = "2", paramLabel = "K",
@@ -161,7 +163,8 @@ final class TrainCommand implements Callable<Integer> {
             if (resume) {
                 throw new IllegalArgumentException("--resume needs --run-dir: the directory of the run to continue");
             }
-            runDir = Path.of("runs", model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            runDir = freshRunDir(Path.of("runs"), model + "-" + LocalDateTime.now().format(
+                    DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         Checkpoint from = null;
         try (RunDirectory run = new RunDirectory(runDir)) {
@@ -201,12 +204,26 @@ final class TrainCommand implements Callable<Integer> {
                 trainer.addSummaryField("workers", 0);
                 trainer.addSummaryField("run_dir", run.path().toString());
                 Map<String, Object> s = trainer.run(from);
-                System.err.printf(Locale.ROOT, "done: test accuracy %.2f%%, %.0f samples/s, params_sha256 %s%n  %s%n",
-                        100 * (Double) s.get("test_accuracy"), (Double) s.get("samples_per_second"),
+                System.err.printf(Locale.ROOT, "done: test accuracy %s, %s samples/s, params_sha256 %s%n  %s%n",
+                        s.get("test_accuracy") instanceof Double a ? String.format(Locale.ROOT, "%.2f%%", 100 * a) : "-",
+                        s.get("samples_per_second") instanceof Double v ? String.format(Locale.ROOT, "%.0f", v) : "-",
                         s.get("params_sha256"), run.summaryFile());
             }
         }
         return 0;
+    }
+
+    /** A new directory under parent named base, or base-2, base-3 ... when runs start in the same second. */
+    private static Path freshRunDir(Path parent, String base) throws java.io.IOException {
+        Files.createDirectories(parent);
+        for (int i = 1; ; i++) {
+            Path p = parent.resolve(i == 1 ? base : base + "-" + i);
+            try {
+                return Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // taken by another run started in the same second
+            }
+        }
     }
 
     /** Turns the flags into a validated config, naming any bad flag. */
@@ -218,6 +235,16 @@ final class TrainCommand implements Callable<Integer> {
         if (!List.of("relu", "sigmoid", "tanh").contains(activation)) {
             throw new IllegalArgumentException("invalid value for --activation: '" + activation
                     + "' (expected relu, sigmoid or tanh)");
+        }
+        if (!model.equals("multi-layer")) {
+            // Flags that shape the multi-layer net would be silently ignored by the others: refuse them.
+            boolean twoLayer = model.equals("two-layer");
+            String ignored = batchNorm ? "--batch-norm" : dropout != 0f ? "--dropout"
+                    : !activation.equals("relu") ? "--activation" : hidden != null && !twoLayer ? "--hidden" : null;
+            if (ignored != null) {
+                throw new IllegalArgumentException(ignored + " does not apply to --model " + model
+                        + " (it shapes --model multi-layer" + (ignored.equals("--hidden") ? " and two-layer" : "") + ")");
+            }
         }
         String opt = optimizer != null ? optimizer.toLowerCase(Locale.ROOT) : model.equals("two-layer") ? "sgd" : "adam";
         if (!Arrays.asList(Optimizers.NAMES.split(", ")).contains(opt)) {

@@ -38,7 +38,12 @@ class BadInputTest {
                 Arguments.of(new String[] {"--dropout", "1.0"}, "--dropout"),
                 Arguments.of(new String[] {"--validation-fraction", "1.5"}, "--validation-fraction"),
                 Arguments.of(new String[] {"--weight-decay", "-1"}, "--weight-decay"),
-                Arguments.of(new String[] {"--resume"}, "--run-dir"));
+                Arguments.of(new String[] {"--resume"}, "--run-dir"),
+                Arguments.of(new String[] {"--model", "simple-cnn", "--batch-norm"}, "--batch-norm"),
+                Arguments.of(new String[] {"--model", "deep-cnn", "--hidden", "10"}, "--hidden"),
+                Arguments.of(new String[] {"--model", "two-layer", "--dropout", "0.5"}, "--dropout"),
+                Arguments.of(new String[] {"--model", "multi-layer", "--batch-norm", "--virtual-shards", "60"},
+                        "batch normalization"));
     }
 
     @ParameterizedTest
@@ -70,6 +75,13 @@ class BadInputTest {
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().contains("error:") && r.err().contains(data.toString()), r.err());
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void evalWithZeroThreadsIsNamed() {
+        Cli.Result r = Cli.run("eval", "--checkpoint", tmp.resolve("x.ckpt").toString(), "--threads", "0");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--threads"), r.err());
     }
 
     @Test

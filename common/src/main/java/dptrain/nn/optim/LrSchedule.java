@@ -36,9 +36,9 @@ public record LrSchedule(Kind kind, double gamma, int every) {
         double epoch = (double) step / stepsPerEpoch;
         double lr = switch (kind) {
             case CONSTANT -> base;
-            case STEP -> base * Math.pow(gamma, Math.floor(epoch / every));
-            case EXPONENTIAL -> base * Math.pow(gamma, epoch);
-            case COSINE -> 0.5 * base * (1 + Math.cos(Math.PI * Math.min(1.0, (double) step / totalSteps)));
+            case STEP -> base * StrictMath.pow(gamma, StrictMath.floor(epoch / every));
+            case EXPONENTIAL -> base * StrictMath.pow(gamma, epoch);
+            case COSINE -> 0.5 * base * (1 + StrictMath.cos(StrictMath.PI * Math.min(1.0, (double) step / totalSteps)));
         };
         return (float) lr;
     }

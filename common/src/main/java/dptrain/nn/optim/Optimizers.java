@@ -129,7 +129,7 @@ public final class Optimizers {
         void apply(float[] p, float[] g, float lr, int from, int to) {
             float[] m = s[0];
             float[] v = s[1];
-            float lrT = (float) (lr * Math.sqrt(1.0 - Math.pow(b2, t)) / (1.0 - Math.pow(b1, t)));
+            float lrT = (float) (lr * StrictMath.sqrt(1.0 - StrictMath.pow(b2, t)) / (1.0 - StrictMath.pow(b1, t)));
             for (int i = from; i < to; i++) {
                 float gi = g[i];
                 m[i] += (1 - b1) * (gi - m[i]);
