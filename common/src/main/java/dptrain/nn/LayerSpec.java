@@ -54,11 +54,7 @@ public sealed interface LayerSpec {
     String describe();
 
     static int size(int[] shape) {
-        int p = 1;
-        for (int d : shape) {
-            p *= d;
-        }
-        return p;
+        return LayerSetup.product(shape);
     }
 
     static void requireImage(int[] in, String layer) {

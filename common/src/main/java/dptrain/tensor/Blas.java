@@ -114,9 +114,4 @@ public final class Blas {
         IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
                 b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
     }
-
-    /** C = A·B for contiguous row-major A (m×k), B (k×n) and C (m×n), overwriting C. */
-    public static void matmul(float[] a, float[] b, float[] c, int m, int k, int n) {
-        gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
-    }
 }

@@ -60,11 +60,6 @@ public final class LocalShardExecutor implements ShardExecutor, Parallel {
         }
     }
 
-    /** Number of threads computing shards. */
-    public int threads() {
-        return computers.length;
-    }
-
     @Override
     public void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step,
                               float[] params, float[] state, ShardResult[] results) {

@@ -47,7 +47,5 @@ public final class ShardComputer {
         store.grads = out.grads;
         store.batchStats = out.batchStats;
         out.lossSum = net.lossAndGradient(x, n, labels, 0, ctx.training(seed, step, from));
-        out.correct = net.lastCorrect();
-        out.count = n;
     }
 }

@@ -1,6 +1,6 @@
 package dptrain.train;
 
-/** What one shard contributes to a step: gradient sums, batch statistics, loss sum and correct count. */
+/** What one shard contributes to a step: gradient sums, batch statistics and loss sum. */
 public final class ShardResult {
     /** Gradient sums over the shard's samples (parameter layout). */
     public final float[] grads;
@@ -8,10 +8,6 @@ public final class ShardResult {
     public final float[] batchStats;
     /** Sum of the samples' losses. */
     public double lossSum;
-    /** Samples whose top score was the label (training-mode forward). */
-    public int correct;
-    /** Samples in the shard. */
-    public int count;
 
     /** Buffers for a model with the given sizes. */
     public ShardResult(int params, int state) {

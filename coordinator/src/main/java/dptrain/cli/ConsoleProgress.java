@@ -26,7 +26,7 @@ final class ConsoleProgress implements TrainListener {
     private long lastLine;
     private double startSeconds = -1;
 
-    ConsoleProgress(boolean quiet, int epochs, PrintStream out) {
+    ConsoleProgress(boolean quiet, PrintStream out) {
         this.quiet = quiet;
         this.out = out;
     }

@@ -1,7 +1,6 @@
 package dptrain.cli;
 
 import dptrain.data.Mnist;
-import dptrain.data.MnistFetcher;
 import dptrain.nn.Model;
 import dptrain.nn.NetSpec;
 import dptrain.train.Checkpoint;
@@ -43,7 +42,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " does not name its network (no 'net' in its header)");
         }
         Model model = new Model(NetSpec.parse(spec));
-        Path dir = MnistFetcher.ensure(MnistFetcher.resolveDataDir(dataDir), msg -> System.err.println(msg));
+        Path dir = FetchMnistCommand.ensureMnist(dataDir);
         Mnist mnist = Mnist.load(dir, true, true);
         try (Evaluator eval = new Evaluator(model, threads)) {
             Evaluator.Score s = eval.score(c.params(), c.state(), mnist.test(), 0);

@@ -16,9 +16,12 @@ final class FetchMnistCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = MnistFetcher.resolveDataDir(dataDir);
-        MnistFetcher.ensure(dir, msg -> System.err.println(msg));
-        System.out.println(dir);
+        System.out.println(ensureMnist(dataDir));
         return 0;
+    }
+
+    /** The MNIST directory for a --data-dir value (or null), fetched and verified if needed; progress on stderr. */
+    static Path ensureMnist(String dataDir) {
+        return MnistFetcher.ensure(MnistFetcher.resolveDataDir(dataDir), System.err::println);
     }
 }

@@ -2,7 +2,6 @@ package dptrain.cli;
 
 import dptrain.data.Dataset;
 import dptrain.data.Mnist;
-import dptrain.data.MnistFetcher;
 import dptrain.data.Split;
 import dptrain.nn.Init;
 import dptrain.nn.Model;
@@ -177,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--run-dir " + run.path() + " already holds a run; pass --resume to "
                         + "continue it or choose another directory");
             }
-            Path data = MnistFetcher.ensure(MnistFetcher.resolveDataDir(dataDir), msg -> System.err.println(msg));
+            Path data = FetchMnistCommand.ensureMnist(dataDir);
             Mnist mnist = Mnist.load(data, true, true);
             Dataset train = mnist.train();
             if (trainSamples > 0) {
@@ -194,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
                     model, m.paramCount(), cfg.optimizer(), cfg.lr(), batchSize, virtualShards, threads,
                     split.train().size(), split.validation().size(), mnist.test().size(), Blas.description(), run.path());
             List<TrainListener> listeners = new ArrayList<>();
-            listeners.add(new ConsoleProgress(quiet, epochs, System.err));
+            listeners.add(new ConsoleProgress(quiet, System.err));
             if (!noPlots) {
                 listeners.add(new LearningCurves(run));
             }

@@ -3,7 +3,6 @@ package dptrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dptrain.data.MnistFetcher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +17,7 @@ class JavaBlasFallbackTest {
 
     @Test
     void trainsOnThePureJavaBlasAndWarnsOnce() throws Exception {
-        Path data = MnistFetcher.ensure(MnistFetcher.resolveDataDir(null), System.err::println);
+        Path data = FetchMnistCommand.ensureMnist(null);
         // Asking for the system library without pinning it to one thread makes the native path fail on purpose.
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Ddptrain.blas=system", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),

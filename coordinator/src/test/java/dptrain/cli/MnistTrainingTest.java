@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dptrain.data.MnistFetcher;
 import dptrain.train.Checkpoint;
 import dptrain.util.Json;
 import java.io.IOException;
@@ -30,7 +29,7 @@ class MnistTrainingTest {
 
     @BeforeAll
     static void fetchMnist() {
-        data = MnistFetcher.ensure(MnistFetcher.resolveDataDir(null), System.err::println);
+        data = FetchMnistCommand.ensureMnist(null);
     }
 
     private static List<String> args(Path runDir, String... extra) {

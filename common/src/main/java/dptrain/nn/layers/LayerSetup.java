@@ -15,7 +15,8 @@ public record LayerSetup(int[] inShape, int[] outShape, int maxBatch, ParamStore
         return product(outShape);
     }
 
-    static int product(int[] shape) {
+    /** Number of values in a shape (the product of its dimensions). */
+    public static int product(int[] shape) {
         int p = 1;
         for (int d : shape) {
             p *= d;
