@@ -11,6 +11,12 @@ public interface ShardExecutor extends AutoCloseable {
     void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step,
                        float[] params, float[] state, ShardResult[] results);
 
+    /** Adds what the executor knows about the last step (workers, timings, drops) to a step record. */
+    default void describeStep(java.util.Map<String, Object> record) {}
+
+    /** Adds what the executor knows about the whole run to summary.json. */
+    default void describeRun(java.util.Map<String, Object> summary) {}
+
     /** Releases threads and connections. */
     @Override
     void close();

@@ -172,6 +172,7 @@ public final class Trainer {
                     r.put("loss", loss);
                     r.put("lr", (double) lr);
                     r.put("samples_per_second", windowSteps * (double) b / windowSeconds);
+                    executor.describeStep(r);
                     run.log(r);
                     windowSeconds = 0;
                     windowSteps = 0;
@@ -281,6 +282,7 @@ public final class Trainer {
         s.put("net_params", model.paramCount());
         s.put("config", cfg.toMap());
         s.putAll(extraSummary);
+        executor.describeRun(s);
         return s;
     }
 }

@@ -26,9 +26,22 @@ final class ConsoleProgress implements TrainListener {
     private long lastLine;
     private double startSeconds = -1;
 
+    private java.util.function.Supplier<String> status = () -> "";
+
     ConsoleProgress(boolean quiet, PrintStream out) {
         this.quiet = quiet;
         this.out = out;
+    }
+
+    /** Adds the supplier's text (e.g. per-worker compute/wait times) to every progress line. */
+    ConsoleProgress withStatus(java.util.function.Supplier<String> status) {
+        this.status = status;
+        return this;
+    }
+
+    private String status() {
+        String s = status.get();
+        return s.isEmpty() ? "" : "  " + s;
     }
 
     @Override
@@ -60,7 +73,7 @@ final class ConsoleProgress implements TrainListener {
             bar.stepTo((step + 1) * batch);
             if (now - lastLine >= 250_000_000L) { // the bar redraws every 250 ms: format no more often
                 lastLine = now;
-                bar.setExtraMessage(String.format(Locale.ROOT, "  epoch %d  loss %.4f", step / spe + 1, loss));
+                bar.setExtraMessage(String.format(Locale.ROOT, "  epoch %d  loss %.4f%s", step / spe + 1, loss, status()));
             }
             return;
         }
@@ -69,9 +82,9 @@ final class ConsoleProgress implements TrainListener {
             double done = step + 1 - start;
             double elapsed = (now - startNanos) / 1e9;
             double eta = elapsed / done * (total - step - 1);
-            out.printf(Locale.ROOT, "step %d/%d (%.0f%%) epoch %d loss %.4f  %.0f samples/s  ETA %s%n", step + 1, total,
-                    100.0 * (step + 1) / total, step / spe + 1, loss, done * batch / (trainSeconds - startSeconds + 1e-9),
-                    format(eta));
+            out.printf(Locale.ROOT, "step %d/%d (%.0f%%) epoch %d loss %.4f  %.0f samples/s  ETA %s%s%n", step + 1,
+                    total, 100.0 * (step + 1) / total, step / spe + 1, loss,
+                    done * batch / (trainSeconds - startSeconds + 1e-9), format(eta), status());
         }
     }
 

@@ -8,10 +8,11 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The dptrain command line: train, eval and fetch-mnist. */
+/** The dptrain command line: train, local-cluster, coordinator, worker, eval and fetch-mnist. */
 @Command(name = "dptrain", mixinStandardHelpOptions = true, version = "dptrain 0.1.0",
         description = "Trains the networks of \"Deep Learning from Scratch\" on MNIST, data-parallel.",
-        subcommands = {TrainCommand.class, EvalCommand.class, FetchMnistCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, LocalClusterCommand.class, CoordinatorCommand.class, WorkerCommand.class,
+                EvalCommand.class, FetchMnistCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a bad flag, value or file given by the user. */
     public static final int USAGE = 2;
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("missing command: expected one of train, eval, fetch-mnist "
+        throw new IllegalArgumentException("missing command: expected one of train, local-cluster, coordinator, worker, eval, fetch-mnist "
                 + "(see dptrain --help)");
     }
 
@@ -45,7 +46,8 @@ public final class Main implements Runnable {
             err.println("error: " + e.getMessage());
             return DIVERGED;
         }
-        if (e instanceof DataException || e instanceof IOException || e instanceof UncheckedIOException) {
+        if (e instanceof DataException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof IllegalStateException) {
             err.println("error: " + e.getMessage());
             return FAILED;
         }

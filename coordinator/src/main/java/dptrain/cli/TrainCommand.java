@@ -1,6 +1,5 @@
 package dptrain.cli;
 
-import dptrain.data.Dataset;
 import dptrain.data.Mnist;
 import dptrain.data.Split;
 import dptrain.nn.Init;
@@ -16,6 +15,9 @@ import dptrain.train.RunDirectory;
 import dptrain.train.ShardPlan;
 import dptrain.train.TrainConfig;
 import dptrain.train.TrainListener;
+import dptrain.train.TrainingSet;
+import dptrain.coordinator.ClusterJob;
+import dptrain.coordinator.ClusterNodes;
 import dptrain.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +34,13 @@ import picocli.CommandLine.Option;
 
 /** Trains one of the book's networks on MNIST in this JVM. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Trains a network on MNIST. Each mini-batch is cut into --virtual-shards shards computed on "
-                + "--threads threads; the result depends on the seed and the shard count, never on the threads.")
-final class TrainCommand implements Callable<Integer> {
+        description = "Trains a network on MNIST. Each mini-batch is cut into --virtual-shards shards, computed by "
+                + "--workers worker actors in this JVM (Akka cluster + Aeron, as on real hosts) or, with --workers 0, "
+                + "on --threads threads; the result depends on the seed and the shard count only.")
+class TrainCommand implements Callable<Integer> {
+    /** How the command runs the job. */
+    enum Mode { TRAIN, LOCAL_CLUSTER, COORDINATOR }
+
     static final List<String> MODELS = List.of("two-layer", "multi-layer", "simple-cnn", "deep-cnn");
 
     @Option(names = "--model", defaultValue = "simple-cnn", paramLabel = "NAME",
@@ -118,6 +124,36 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int virtualShards;
 
+    @Option(names = "--workers", defaultValue = "2", paramLabel = "N",
+            description = "Worker actors: train runs them in this JVM, local-cluster in N worker JVMs, coordinator "
+                    + "waits for N to join; 0 (train only) trains in-process without the cluster (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address this node's Akka and Aeron endpoints bind to and advertise (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "Akka port of the coordinator node (default: 25520 for coordinator, any free port otherwise).")
+    Integer port;
+
+    @Option(names = "--data-port", defaultValue = "0", paramLabel = "PORT",
+            description = "UDP port of the coordinator's Aeron data plane (0: any free port; default: ${DEFAULT-VALUE}).")
+    int dataPort;
+
+    @Option(names = "--mtu", paramLabel = "BYTES",
+            description = "Aeron MTU: 1408 for Ethernet, up to 65504 on loopback or jumbo frames (default: 65504 for "
+                    + "local-cluster, else dptrain.data-plane.mtu = 1408).")
+    Integer mtu;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "HOCON file over dptrain-cluster.conf (Akka, Aeron, TLS settings).")
+    Path configFile;
+
+    @Option(names = "--worker-timeout", defaultValue = "120", paramLabel = "SECONDS",
+            description = "How long to wait for workers to join, or for any live worker during a run (default: ${DEFAULT-VALUE}).")
+    int workerTimeout;
+
     @Option(names = "--train-samples", defaultValue = "0", paramLabel = "N",
             description = "Train on the first N training images only (0: all 60000).")
     int trainSamples;
@@ -177,39 +213,100 @@ final class TrainCommand implements Callable<Integer> {
                         + "continue it or choose another directory");
             }
             Path data = FetchMnistCommand.ensureMnist(dataDir);
-            Mnist mnist = Mnist.load(data, true, true);
-            Dataset train = mnist.train();
-            if (trainSamples > 0) {
-                if (trainSamples > train.size()) {
-                    throw new IllegalArgumentException("invalid value for --train-samples: " + trainSamples
-                            + " (expected 1.." + train.size() + ")");
-                }
-                train = train.firstN(trainSamples);
-            }
-            Split split = Split.of(train, validationFraction, seed);
+            Mnist mnist = TrainingSet.mnist(data);
+            Split split = TrainingSet.split(mnist, trainSamples, validationFraction, seed);
             Model m = new Model(cfg.net());
             System.err.printf(Locale.ROOT, "dptrain: %s (%,d parameters), %s lr %s, batch %d in %d virtual shards, "
                             + "%d threads, %,d training / %,d validation / %,d test images%n  BLAS: %s%n  run directory: %s%n",
                     model, m.paramCount(), cfg.optimizer(), cfg.lr(), batchSize, virtualShards, threads,
                     split.train().size(), split.validation().size(), mnist.test().size(), Blas.description(), run.path());
             List<TrainListener> listeners = new ArrayList<>();
-            listeners.add(new ConsoleProgress(quiet, System.err));
             if (!noPlots) {
                 listeners.add(new LearningCurves(run));
             }
-            try (LocalShardExecutor ex = new LocalShardExecutor(m, threads, ShardPlan.maxShard(batchSize, virtualShards))) {
-                Trainer trainer = new Trainer(cfg, split.train(), split.validation(), mnist.test(), ex, run, listeners);
-                trainer.addSummaryField("blas", Blas.description());
-                trainer.addSummaryField("workers", 0);
-                trainer.addSummaryField("run_dir", run.path().toString());
-                Map<String, Object> s = trainer.run(from);
-                System.err.printf(Locale.ROOT, "done: test accuracy %s, %s samples/s, params_sha256 %s%n  %s%n",
-                        s.get("test_accuracy") instanceof Double a ? String.format(Locale.ROOT, "%.2f%%", 100 * a) : "-",
-                        s.get("samples_per_second") instanceof Double v ? String.format(Locale.ROOT, "%.0f", v) : "-",
-                        s.get("params_sha256"), run.summaryFile());
+            ConsoleProgress progress = new ConsoleProgress(quiet, System.err);
+            listeners.add(0, progress);
+            Map<String, Object> s;
+            if (mode() == Mode.TRAIN && workers == 0) {
+                try (LocalShardExecutor ex = new LocalShardExecutor(m, threads, ShardPlan.maxShard(batchSize, virtualShards))) {
+                    s = train(cfg, split, mnist, ex, run, listeners, from);
+                }
+            } else {
+                s = trainOnCluster(cfg, split, mnist, data, run, listeners, progress, from);
             }
+            System.err.printf(Locale.ROOT, "done: test accuracy %s, %s samples/s, params_sha256 %s%n  %s%n",
+                    s.get("test_accuracy") instanceof Double a ? String.format(Locale.ROOT, "%.2f%%", 100 * a) : "-",
+                    s.get("samples_per_second") instanceof Double v ? String.format(Locale.ROOT, "%.0f", v) : "-",
+                    s.get("params_sha256"), run.summaryFile());
         }
         return 0;
+    }
+
+    /** How this command runs the job (subcommands override). */
+    Mode mode() {
+        return Mode.TRAIN;
+    }
+
+    private Map<String, Object> train(TrainConfig cfg, Split split, Mnist mnist, dptrain.train.ShardExecutor ex,
+                                      RunDirectory run, List<TrainListener> listeners, Checkpoint from)
+            throws java.io.IOException {
+        Trainer trainer = new Trainer(cfg, split.train(), split.validation(), mnist.test(), ex, run, listeners);
+        trainer.addSummaryField("blas", Blas.description());
+        trainer.addSummaryField("workers", mode() == Mode.TRAIN && workers == 0 ? 0 : workers);
+        trainer.addSummaryField("mode", mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        trainer.addSummaryField("run_dir", run.path().toString());
+        return trainer.run(from);
+    }
+
+    /** Runs the job on a cluster: workers in this JVM (train), in child JVMs (local-cluster) or joining (coordinator). */
+    private Map<String, Object> trainOnCluster(TrainConfig cfg, Split split, Mnist mnist, Path data, RunDirectory run,
+                                               List<TrainListener> listeners, ConsoleProgress progress, Checkpoint from)
+            throws java.io.IOException {
+        if (workers < 1 || workers > 1024) {
+            throw new IllegalArgumentException("invalid value for --workers: " + workers + " (expected 1..1024"
+                    + (mode() == Mode.TRAIN ? ", or 0 for the in-process trainer)" : ")"));
+        }
+        if (workerTimeout < 1) {
+            throw new IllegalArgumentException("invalid value for --worker-timeout: " + workerTimeout + " (expected seconds >= 1)");
+        }
+        if (dataPort < 0 || dataPort > 65535) {
+            throw new IllegalArgumentException("invalid value for --data-port: " + dataPort + " (expected 0..65535)");
+        }
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new IllegalArgumentException("invalid value for --port: " + port + " (expected 0..65535)");
+        }
+        com.typesafe.config.Config base = ClusterNodes.base(configFile)
+                .withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));
+        Integer mtuValue = mtu != null ? mtu : mode() == Mode.LOCAL_CLUSTER ? Integer.valueOf(65504) : null;
+        if (mtuValue != null) {
+            base = base.withValue("dptrain.data-plane.mtu", com.typesafe.config.ConfigValueFactory.fromAnyRef(mtuValue));
+        }
+        int akkaPort = port != null ? port : mode() == Mode.COORDINATOR ? 25520 : 0;
+        int inProcess = mode() == Mode.TRAIN ? workers : 0;
+        try (ClusterJob job = ClusterJob.start(base, host, akkaPort, cfg, split.train(), inProcess, data,
+                workerTimeout * 1000L)) {
+            List<Process> children = List.of();
+            try {
+                if (mode() == Mode.LOCAL_CLUSTER) {
+                    children = LocalCluster.spawn(workers, job.seed(), host, run.path(), data, configFile, mtuValue);
+                    System.err.printf(Locale.ROOT, "  local cluster: coordinator %s (pid %d), %d worker JVMs; logs and "
+                            + "pid files in %s%n", job.seed(), ProcessHandle.current().pid(), workers, run.path());
+                } else if (mode() == Mode.COORDINATOR) {
+                    System.err.printf(Locale.ROOT, "  coordinator at %s; start workers with: scripts/dptrain worker "
+                            + "--join %s --host <their address>%n", job.seed(), job.seed());
+                }
+                job.awaitWorkers(workers, workerTimeout * 1000L, System.err);
+                progress.withStatus(job.executor()::statusLine);
+                Map<String, Object> s = train(cfg, split, mnist, job.executor(), run, listeners, from);
+                job.finish("completed");
+                return s;
+            } catch (RuntimeException | java.io.IOException e) {
+                job.finish("failed");
+                throw e;
+            } finally {
+                LocalCluster.stop(children);
+            }
+        }
     }
 
     /** A new directory under parent named base, or base-2, base-3 ... when runs start in the same second. */

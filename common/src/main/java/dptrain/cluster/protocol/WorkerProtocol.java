@@ -1,0 +1,41 @@
+package dptrain.cluster.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.receptionist.ServiceKey;
+
+/** What a worker actor understands: job offers, shard assignments and the end of a job. */
+public final class WorkerProtocol {
+    private WorkerProtocol() {}
+
+    /** Workers register under this key with the Receptionist; the coordinator subscribes to it. */
+    public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "dptrain-worker");
+
+    /** A worker's messages. */
+    public interface Command {}
+
+    /**
+     * Coordinator → worker: take part in a job. The worker rebuilds the training set from (trainSamples,
+     * validationFraction, seed), checks its fingerprint and BLAS against the coordinator's, builds the network
+     * from its text form, opens its data plane and answers {@link CoordinatorProtocol.WorkerReady} or
+     * {@link CoordinatorProtocol.WorkerRefused}.
+     *
+     * @param workerId     the id the worker puts on its data-plane messages
+     * @param secret       the per-job key of the data-plane MAC
+     * @param gradChannel  the Aeron channel gradients go to; {@code gradStream} its stream id
+     */
+    public record JobOffer(long jobId, int workerId, String netSpec, int batchSize, int shards, long seed,
+                           int trainSamples, double validationFraction, String datasetFingerprint, String blas,
+                           byte[] secret, String gradChannel, int gradStream,
+                           ActorRef<CoordinatorProtocol.Command> coordinator) implements Command, WireMessage {}
+
+    /**
+     * Coordinator → worker: compute the listed shards of step {@code step} with parameter version
+     * {@code version} (which arrives over the data plane) and send their gradient sums. {@code batch} holds the
+     * step's global mini-batch as indices into the training set.
+     */
+    public record Assign(long jobId, long step, long version, int[] batch, int[] shards)
+            implements Command, WireMessage {}
+
+    /** Coordinator → worker: the job is over (status "completed", "failed" …); the worker releases it. */
+    public record JobDone(long jobId, String status) implements Command, WireMessage {}
+}

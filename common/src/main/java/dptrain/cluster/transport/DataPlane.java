@@ -1,0 +1,187 @@
+package dptrain.cluster.transport;
+
+import com.typesafe.config.Config;
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * This JVM's data plane: an embedded Aeron media driver in its own directory and a client of it. UDP between
+ * JVMs, IPC inside one. Checks before it starts that the driver directory is writable and has room, and says which
+ * and why when not. Close it to stop the driver and delete its directory.
+ */
+public final class DataPlane implements AutoCloseable {
+    /** Stream id of gradient messages (worker → coordinator). */
+    public static final int GRAD_STREAM = 1001;
+    /** First stream id of parameter messages (coordinator → worker); IPC adds the worker id. */
+    public static final int PARAMS_STREAM = 2001;
+
+    /** The data-plane settings (HOCON {@code dptrain.data-plane}). */
+    public record Settings(String host, int port, int mtu, int termLength, String aeronDir, boolean mac) {
+        /** Reads dptrain.data-plane, naming any bad value. */
+        public static Settings from(Config c, String defaultHost) {
+            Config d = c.getConfig("dptrain.data-plane");
+            String host = d.getString("host").isEmpty() ? defaultHost : d.getString("host");
+            int port = d.getInt("port");
+            int mtu = d.getInt("mtu");
+            long term = d.getBytes("term-length");
+            String mac = d.getString("mac").toLowerCase(Locale.ROOT);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane.port: " + port + " (expected 0..65535)");
+            }
+            if (mtu < 1408 || mtu > 65504 || mtu % 32 != 0) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane.mtu: " + mtu
+                        + " (expected a multiple of 32 from 1408 to 65504)");
+            }
+            if (term < 65536 || term > (1L << 30) || Long.bitCount(term) != 1) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane.term-length: " + term
+                        + " (expected a power of two from 64k to 1g)");
+            }
+            if (!mac.equals("hmac-sha256") && !mac.equals("none")) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane.mac: '" + mac
+                        + "' (expected hmac-sha256 or none)");
+            }
+            return new Settings(host, port, mtu, (int) term, d.getString("aeron-dir"), mac.equals("hmac-sha256"));
+        }
+
+        /** Payload bytes per chunk: a chunk is one Aeron message of at most term-length / 8. */
+        public int chunkBytes() {
+            return (termLength / 8 - Frame.LENGTH) & ~3;
+        }
+    }
+
+    private final Settings settings;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Path dir;
+
+    private DataPlane(Settings settings, MediaDriver driver, Aeron aeron, Path dir) {
+        this.settings = settings;
+        this.driver = driver;
+        this.aeron = aeron;
+        this.dir = dir;
+    }
+
+    /** Checks the directory, starts the media driver and connects a client; says clearly what is wrong. */
+    public static DataPlane start(Settings s) {
+        Path dir = s.aeronDir().isEmpty() ? defaultDir() : Path.of(s.aeronDir());
+        preflight(dir, s);
+        MediaDriver.Context ctx = new MediaDriver.Context()
+                .aeronDirectoryName(dir.toString())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(idle())
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(s.termLength())
+                .ipcTermBufferLength(s.termLength())
+                .mtuLength(s.mtu())
+                .ipcMtuLength(s.mtu())
+                .socketRcvbufLength(2 * 1024 * 1024)
+                .socketSndbufLength(2 * 1024 * 1024)
+                .initialWindowLength(2 * 1024 * 1024)
+                .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+                .warnIfDirectoryExists(false);
+        MediaDriver driver;
+        try {
+            driver = MediaDriver.launchEmbedded(ctx);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            return new DataPlane(s, driver, aeron, dir);
+        } catch (RuntimeException e) {
+            driver.close();
+            throw new IllegalStateException("cannot connect to the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A backoff idle strategy: spins briefly, then yields, then parks up to 100 µs; never a busy spin while idle. */
+    public static IdleStrategy idle() {
+        return new BackoffIdleStrategy(50, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    private static Path defaultDir() {
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return base.resolve("dptrain-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+    }
+
+    /** Fails with a message naming the directory if it cannot be written or lacks room for the term buffers. */
+    static void preflight(Path dir, Settings s) {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new IllegalStateException("data-plane preflight: the Aeron directory's parent " + parent
+                    + " does not exist (set dptrain.data-plane.aeron-dir or --aeron-dir)");
+        }
+        if (!Files.isWritable(parent)) {
+            throw new IllegalStateException("data-plane preflight: cannot write to " + parent
+                    + " (set dptrain.data-plane.aeron-dir or --aeron-dir to a writable directory)");
+        }
+        // Room for the driver's files and a few publications and images of three terms each (sparse files, but
+        // they fill up as data flows).
+        long need = 16L * 1024 * 1024 + 8L * 3 * s.termLength();
+        try {
+            long free = Files.getFileStore(parent).getUsableSpace();
+            if (free < need) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "data-plane preflight: %s has %.1f MB free, "
+                        + "the Aeron media driver needs about %.1f MB (term length %d); free space or set "
+                        + "dptrain.data-plane.aeron-dir / --aeron-dir elsewhere", parent, free / 1e6, need / 1e6, s.termLength()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("data-plane preflight: cannot read free space of " + parent, e);
+        }
+    }
+
+    /** The settings it runs with. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** A UDP channel to or on host:port with this plane's MTU and term length. */
+    public String udpChannel(String host, int port) {
+        return "aeron:udp?endpoint=" + host + ":" + port + "|mtu=" + settings.mtu() + "|term-length=" + settings.termLength();
+    }
+
+    /** The IPC channel (same JVM). */
+    public String ipcChannel() {
+        return "aeron:ipc?term-length=" + settings.termLength() + "|mtu=" + settings.mtu();
+    }
+
+    /** A publication (thread-safe). */
+    public Publication publication(String channel, int stream) {
+        return aeron.addPublication(channel, stream);
+    }
+
+    /** A subscription. */
+    public Subscription subscription(String channel, int stream) {
+        return aeron.addSubscription(channel, stream);
+    }
+
+    /** The Aeron client. */
+    public Aeron aeron() {
+        return aeron;
+    }
+
+    /** The media driver's directory. */
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        aeron.close();
+        driver.close();
+    }
+}

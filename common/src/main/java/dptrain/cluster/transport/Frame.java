@@ -1,0 +1,117 @@
+package dptrain.cluster.transport;
+
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The header every data-plane chunk carries (little-endian, {@link #LENGTH} bytes), read and written as a
+ * flyweight. A vector (parameters, or one shard's gradient sums) is sent as chunks, each holding bytes
+ * [offset, offset + length) of a payload of {@code total} bytes. The MAC covers the header up to the MAC field and
+ * the chunk's payload.
+ *
+ * <pre>
+ *  0 magic "DPT1"   4 kind   5 flags   6 reserved(2)
+ *  8 job id        16 step   24 parameter version
+ * 32 shard (-1: parameters)  36 sender (0: coordinator, else worker id)
+ * 40 offset   44 length   48 total   52 CRC32C of the chunk's payload
+ * 56 compute nanos (gradients: the sender's time for this shard)   64 loss sum (gradients)
+ * 72 MAC (HMAC-SHA256 with the job secret; zeros when the job has none)   104 payload
+ * </pre>
+ */
+public final class Frame {
+    /** Header bytes before the payload. */
+    public static final int LENGTH = 104;
+    /** Bytes covered by the MAC before the payload (the header up to the MAC field). */
+    public static final int MAC_OFFSET = 72;
+    /** MAC bytes. */
+    public static final int MAC_LENGTH = 32;
+    /** "DPT1" as a little-endian int. */
+    public static final int MAGIC = 0x31545044;
+    /** Kind: parameters and state, coordinator → worker. */
+    public static final byte PARAMS = 1;
+    /** Kind: one shard's gradient sums and batch statistics, worker → coordinator. */
+    public static final byte GRADS = 2;
+    static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    public int magic;
+    public byte kind;
+    public long job;
+    public long step;
+    public long version;
+    public int shard;
+    public int sender;
+    public int offset;
+    public int length;
+    public int total;
+    public int crc;
+    public long computeNanos;
+    public double lossSum;
+
+    /** Reads the header fields at index. */
+    public Frame read(DirectBuffer b, int i) {
+        magic = b.getInt(i, ORDER);
+        kind = b.getByte(i + 4);
+        job = b.getLong(i + 8, ORDER);
+        step = b.getLong(i + 16, ORDER);
+        version = b.getLong(i + 24, ORDER);
+        shard = b.getInt(i + 32, ORDER);
+        sender = b.getInt(i + 36, ORDER);
+        offset = b.getInt(i + 40, ORDER);
+        length = b.getInt(i + 44, ORDER);
+        total = b.getInt(i + 48, ORDER);
+        crc = b.getInt(i + 52, ORDER);
+        computeNanos = b.getLong(i + 56, ORDER);
+        lossSum = b.getDouble(i + 64, ORDER);
+        return this;
+    }
+
+    /** Writes the header fields (not the MAC) at index. */
+    public void write(MutableDirectBuffer b, int i) {
+        b.putInt(i, MAGIC, ORDER);
+        b.putByte(i + 4, kind);
+        b.putByte(i + 5, (byte) 0);
+        b.putShort(i + 6, (short) 0, ORDER);
+        b.putLong(i + 8, job, ORDER);
+        b.putLong(i + 16, step, ORDER);
+        b.putLong(i + 24, version, ORDER);
+        b.putInt(i + 32, shard, ORDER);
+        b.putInt(i + 36, sender, ORDER);
+        b.putInt(i + 40, offset, ORDER);
+        b.putInt(i + 44, length, ORDER);
+        b.putInt(i + 48, total, ORDER);
+        b.putInt(i + 52, crc, ORDER);
+        b.putLong(i + 56, computeNanos, ORDER);
+        b.putDouble(i + 64, lossSum, ORDER);
+    }
+
+    /** Identity fields for messages of one vector (everything but offset, length, crc). */
+    public boolean sameMessage(Frame o) {
+        return kind == o.kind && job == o.job && step == o.step && version == o.version && shard == o.shard
+                && sender == o.sender && total == o.total;
+    }
+
+    /** Copies every field from o. */
+    public void copyFrom(Frame o) {
+        magic = o.magic;
+        kind = o.kind;
+        job = o.job;
+        step = o.step;
+        version = o.version;
+        shard = o.shard;
+        sender = o.sender;
+        offset = o.offset;
+        length = o.length;
+        total = o.total;
+        crc = o.crc;
+        computeNanos = o.computeNanos;
+        lossSum = o.lossSum;
+    }
+
+    @Override
+    public String toString() {
+        return (kind == PARAMS ? "params" : kind == GRADS ? "grads" : "kind " + kind) + " job " + job + " step " + step
+                + " version " + version + " shard " + shard + " from " + sender + " [" + offset + "+" + length + " of "
+                + total + "]";
+    }
+}

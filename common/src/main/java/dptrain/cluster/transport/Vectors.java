@@ -1,0 +1,13 @@
+package dptrain.cluster.transport;
+
+import java.nio.ByteBuffer;
+
+/** Turns payload bytes back into floats. */
+public final class Vectors {
+    private Vectors() {}
+
+    /** Reads n floats from payload at byte offset into dst[0, n). */
+    public static void readFloats(byte[] payload, int byteOffset, float[] dst, int n) {
+        ByteBuffer.wrap(payload, byteOffset, n * 4).slice().order(Frame.ORDER).asFloatBuffer().get(dst, 0, n);
+    }
+}

@@ -1,0 +1,193 @@
+package dptrain.cluster.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The data plane over a real embedded media driver: chunked vectors arrive whole over IPC and UDP loopback, and
+ * forged, stale, duplicate, corrupt and mis-sized messages are dropped and counted, never delivered.
+ */
+class DataPlaneTest {
+    static DataPlane dp;
+    static final byte[] SECRET = Authenticator.newSecret();
+
+    @BeforeAll
+    static void start() {
+        // A small term so that vectors need several chunks.
+        dp = DataPlane.start(DataPlane.Settings.from(ConfigFactory.parseString(
+                "dptrain.data-plane.term-length = 64k").withFallback(ConfigFactory.parseResources("dptrain-cluster.conf")),
+                "127.0.0.1"));
+    }
+
+    @AfterAll
+    static void stop() {
+        dp.close();
+    }
+
+    /** A sink that wants job 7, step 3 of a 20 000-float vector, each shard once. */
+    static final class Sink implements Receiver.Sink {
+        final List<float[]> got = new ArrayList<>();
+        final boolean[] accepted = new boolean[4];
+
+        @Override
+        public DropReason check(Frame f) {
+            if (f.job != 7) {
+                return DropReason.UNKNOWN_JOB;
+            }
+            if (f.step != 3) {
+                return DropReason.STALE;
+            }
+            if (f.shard < 0 || f.shard >= accepted.length) {
+                return DropReason.UNKNOWN_SHARD;
+            }
+            if (accepted[f.shard]) {
+                return DropReason.DUPLICATE;
+            }
+            return f.total == 20_000 * 4 ? null : DropReason.BAD_LENGTH;
+        }
+
+        @Override
+        public void deliver(Frame f, byte[] payload) {
+            float[] v = new float[20_000];
+            Vectors.readFloats(payload, 0, v, v.length);
+            accepted[f.shard] = true;
+            got.add(v);
+        }
+    }
+
+    static float[] vector(int seed) {
+        float[] v = new float[20_000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = seed * 1000 + i * 0.5f;
+        }
+        return v;
+    }
+
+    /** Sends m, polling the receiving side meanwhile (one thread plays both ends). */
+    static void send(Publication p, OutgoingMessage m, Subscription s, Receiver r) {
+        Delivery d = new Delivery().start(p, m);
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (!d.advance()) {
+            assertTrue(System.nanoTime() < end, "send timed out: " + d.lastStatus());
+            r.poll(s, 16);
+        }
+    }
+
+    static void pollUntil(Subscription s, Receiver r, BooleanSupplier done) {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "receive timed out; drops " + r.dropCounts());
+            r.poll(s, 16);
+        }
+        // and whatever else is already in flight
+        long settle = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() < settle) {
+            r.poll(s, 16);
+        }
+    }
+
+    void roundTrip(String channel, int stream) {
+        try (Subscription sub = dp.subscription(channel, stream); Publication pub = dp.publication(channel, stream)) {
+            Sink sink = new Sink();
+            Receiver r = new Receiver(sink, new Authenticator(SECRET), 1 << 20);
+            OutgoingMessage m = new OutgoingMessage(20_000, dp.settings().chunkBytes(), new Authenticator(SECRET));
+            float[] v = vector(1);
+            m.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, 15_000, java.util.Arrays.copyOfRange(v, 15_000, 20_000), 5_000, 42, 1.5);
+            assertTrue(m.chunks() > 1, "the vector should need several chunks, got " + m.chunks());
+            send(pub, m, sub, r);
+            pollUntil(sub, r, () -> sink.got.size() == 1);
+            assertArrayEquals(v, sink.got.get(0));
+            assertEquals(0, r.totalDropped(), r.dropCounts().toString());
+        }
+    }
+
+    @Test
+    void vectorsArriveWholeOverIpc() {
+        roundTrip(dp.ipcChannel(), 11);
+    }
+
+    @Test
+    void vectorsArriveWholeOverUdpLoopback() {
+        int port;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            port = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+        roundTrip(dp.udpChannel("127.0.0.1", port), 12);
+    }
+
+    @Test
+    void forgedStaleDuplicateCorruptAndMisSizedMessagesAreDroppedAndCounted() {
+        String ch = dp.ipcChannel();
+        try (Subscription sub = dp.subscription(ch, 13); Publication pub = dp.publication(ch, 13)) {
+            Sink sink = new Sink();
+            Receiver r = new Receiver(sink, new Authenticator(SECRET), 1 << 20);
+            Authenticator good = new Authenticator(SECRET);
+            int chunk = dp.settings().chunkBytes();
+            float[] v = vector(2);
+            OutgoingMessage m = new OutgoingMessage(20_000, chunk, good);
+
+            // forged: signed with another secret
+            OutgoingMessage forged = new OutgoingMessage(20_000, chunk, new Authenticator(Authenticator.newSecret()));
+            forged.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, v.length, v, 0, 1, 0);
+            send(pub, forged, sub, r);
+            // unsigned (a sender without the secret)
+            OutgoingMessage unsigned = new OutgoingMessage(20_000, chunk, new Authenticator(null));
+            unsigned.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, v.length, v, 0, 1, 0);
+            send(pub, unsigned, sub, r);
+            // stale step and unknown job, properly signed
+            m.prepare(Frame.GRADS, 7, 2, 2, 0, 1, v, v.length, v, 0, 1, 0);
+            send(pub, m, sub, r);
+            m.prepare(Frame.GRADS, 8, 3, 3, 0, 1, v, v.length, v, 0, 1, 0);
+            send(pub, m, sub, r);
+            // wrong length for this model
+            m.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, 19_999, v, 0, 1, 0);
+            send(pub, m, sub, r);
+            // corrupt: a payload bit flipped after signing (CRC catches it)
+            m.prepare(Frame.GRADS, 7, 3, 3, 1, 1, v, v.length, v, 0, 1, 0);
+            m.payloadBytes()[chunk + 5] ^= 0x10;
+            send(pub, m, sub, r);
+            // tampered header: shard changed after signing, CRC still right, MAC wrong
+            m.prepare(Frame.GRADS, 7, 3, 3, 2, 1, v, v.length, v, 0, 1, 0);
+            for (int c = 0; c < m.chunks(); c++) {
+                m.headerBytes()[c * Frame.LENGTH + 32] = 3;
+            }
+            send(pub, m, sub, r);
+            // the good one, then its duplicate
+            m.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, v.length, v, 0, 1, 0);
+            send(pub, m, sub, r);
+            send(pub, m, sub, r);
+            pollUntil(sub, r, () -> sink.got.size() == 1 && r.totalDropped() >= 8);
+
+            assertEquals(1, sink.got.size(), "only the good message may be delivered");
+            assertArrayEquals(v, sink.got.get(0));
+            assertEquals(3, r.dropped(DropReason.BAD_MAC), r.dropCounts().toString());
+            assertEquals(1, r.dropped(DropReason.STALE), r.dropCounts().toString());
+            assertEquals(1, r.dropped(DropReason.UNKNOWN_JOB), r.dropCounts().toString());
+            assertEquals(1, r.dropped(DropReason.BAD_LENGTH), r.dropCounts().toString());
+            assertEquals(1, r.dropped(DropReason.BAD_CHECKSUM), r.dropCounts().toString());
+            assertEquals(1, r.dropped(DropReason.DUPLICATE), r.dropCounts().toString());
+            assertEquals(8, r.totalDropped(), r.dropCounts().toString());
+        }
+    }
+
+    @Test
+    void preflightNamesAnUnwritableDirectory() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> DataPlane.start(
+                DataPlane.Settings.from(ConfigFactory.parseString("dptrain.data-plane.aeron-dir = \"/nonexistent/x/aeron\"")
+                        .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1")));
+        assertTrue(e.getMessage().contains("/nonexistent/x"), e.getMessage());
+    }
+}

@@ -1,0 +1,89 @@
+package dptrain.cli;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import dptrain.cluster.protocol.WorkerProtocol;
+import dptrain.cluster.transport.DataPlane;
+import dptrain.coordinator.ClusterNodes;
+import dptrain.train.TrainingSet;
+import dptrain.worker.Worker;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** A worker node: joins a coordinator and computes the shards it is given. */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs a worker node that joins the coordinator at --join HOST:PORT, loads MNIST locally and "
+                + "computes the shards it is assigned. If the coordinator goes away, it keeps trying to rejoin (a "
+                + "restarted coordinator resumes), unless --exit-after-job.")
+final class WorkerCommand implements Callable<Integer> {
+    @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "The coordinator's Akka address.")
+    String join;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Address this worker binds to and advertises (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
+            description = "Akka port of this worker (0: any free port; default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-port", defaultValue = "0", paramLabel = "PORT",
+            description = "UDP port of this worker's Aeron subscription (0: any free port; default: ${DEFAULT-VALUE}).")
+    int dataPort;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", description = "Aeron MTU (default: dptrain.data-plane.mtu).")
+    Integer mtu;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "MNIST directory (default: $DPTRAIN_DATA_DIR, else ~/.dptrain/mnist); fetched on first use.")
+    String dataDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file over dptrain-cluster.conf.")
+    Path configFile;
+
+    @Option(names = "--exit-after-job", description = "Exit when the job ends or the coordinator goes away.")
+    boolean exitAfterJob;
+
+    @Override
+    public Integer call() throws Exception {
+        ClusterNodes.address(join); // validates the flag before anything starts
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("invalid value for --port: " + port + " (expected 0..65535)");
+        }
+        if (dataPort < 0 || dataPort > 65535) {
+            throw new IllegalArgumentException("invalid value for --data-port: " + dataPort + " (expected 0..65535)");
+        }
+        Path data = FetchMnistCommand.ensureMnist(dataDir);
+        TrainingSet.mnist(data); // load once, before joining
+        Config base = ClusterNodes.base(configFile);
+        if (mtu != null) {
+            base = base.withValue("dptrain.data-plane.mtu", ConfigValueFactory.fromAnyRef(mtu));
+        }
+        try (DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host))) {
+            while (true) {
+                boolean[] jobEnded = {false};
+                ActorSystem<WorkerProtocol.Command>[] holder = new ActorSystem[1];
+                Worker.Env env = new Worker.Env(data, dp, false, host, dataPort, () -> {
+                    jobEnded[0] = true;
+                    if (exitAfterJob) {
+                        holder[0].terminate();
+                    }
+                });
+                holder[0] = ClusterNodes.startWorker(ClusterNodes.node(base, host, port, "worker"), join, env);
+                System.err.println("dptrain worker: node " + ClusterNodes.hostPort(holder[0]) + " joining " + join
+                        + " (pid " + ProcessHandle.current().pid() + ")");
+                holder[0].getWhenTerminated().toCompletableFuture().get();
+                if (exitAfterJob) {
+                    System.err.println("dptrain worker: " + (jobEnded[0] ? "job ended" : "left the cluster") + "; exiting");
+                    return 0;
+                }
+                System.err.println("dptrain worker: left the cluster; rejoining " + join + " in 5 s");
+                TimeUnit.SECONDS.sleep(5);
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dptrain.coordinator;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import com.typesafe.config.Config;
+import dptrain.cluster.protocol.CoordinatorProtocol;
+import dptrain.cluster.protocol.WorkerProtocol;
+import dptrain.cluster.transport.Authenticator;
+import dptrain.cluster.transport.DataPlane;
+import dptrain.data.Dataset;
+import dptrain.nn.Model;
+import dptrain.tensor.Blas;
+import dptrain.train.TrainConfig;
+import dptrain.worker.Worker;
+import io.aeron.Subscription;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One training job on a cluster, seen from the coordinator's JVM: the coordinator node and its actor, this JVM's
+ * data plane, the step executor and, for {@code train --workers N}, N worker nodes inside this JVM (separate
+ * actor systems joined over Artery on loopback, parameters and gradients over Aeron IPC).
+ */
+public final class ClusterJob implements AutoCloseable {
+    private final ActorSystem<CoordinatorProtocol.Command> coordinatorSystem;
+    private final List<ActorSystem<WorkerProtocol.Command>> localWorkers;
+    private final DataPlane dataPlane;
+    private final RemoteShardExecutor executor;
+    private final Subscription gradsIn;
+
+    private ClusterJob(ActorSystem<CoordinatorProtocol.Command> coordinatorSystem,
+                       List<ActorSystem<WorkerProtocol.Command>> localWorkers, DataPlane dataPlane,
+                       RemoteShardExecutor executor, Subscription gradsIn) {
+        this.coordinatorSystem = coordinatorSystem;
+        this.localWorkers = localWorkers;
+        this.dataPlane = dataPlane;
+        this.executor = executor;
+        this.gradsIn = gradsIn;
+    }
+
+    /**
+     * Starts the coordinator on host:akkaPort (0: any free port) for the job. With inProcessWorkers > 0 the workers
+     * run in this JVM and the data plane uses IPC; otherwise workers join from outside and it uses UDP.
+     */
+    public static ClusterJob start(Config base, String host, int akkaPort, TrainConfig cfg, Dataset train,
+                                   int inProcessWorkers, Path dataDir, long noWorkerTimeoutMillis) {
+        Model model = new Model(cfg.net());
+        DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host));
+        try {
+            boolean ipc = inProcessWorkers > 0;
+            Subscription gradsIn;
+            String gradChannel;
+            if (ipc) {
+                gradChannel = dp.ipcChannel();
+                gradsIn = dp.subscription(gradChannel, DataPlane.GRAD_STREAM);
+            } else {
+                DataPlane.Settings s = dp.settings();
+                gradsIn = dp.subscription(dp.udpChannel(s.host(), s.port()), DataPlane.GRAD_STREAM);
+                gradChannel = dp.udpChannel(s.host(), boundPort(gradsIn, s));
+            }
+            long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
+            JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
+                    cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
+                    Blas.kind(), dp.settings().mac() ? Authenticator.newSecret() : null));
+            ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel),
+                    ClusterNodes.node(base, host, akkaPort, "coordinator"));
+            RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model.paramCount(),
+                    model.stateCount(), noWorkerTimeoutMillis * 1_000_000L);
+            List<ActorSystem<WorkerProtocol.Command>> workers = new ArrayList<>();
+            String seed = ClusterNodes.hostPort(sys);
+            for (int i = 0; i < inProcessWorkers; i++) {
+                workers.add(ClusterNodes.startWorker(ClusterNodes.node(base, host, 0, "worker"), seed,
+                        new Worker.Env(dataDir, dp, true, host, 0, () -> { })));
+            }
+            return new ClusterJob(sys, workers, dp, ex, gradsIn);
+        } catch (RuntimeException e) {
+            dp.close();
+            throw e;
+        }
+    }
+
+    private static int boundPort(Subscription s, DataPlane.Settings settings) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<String> a = s.localSocketAddresses();
+            if (!a.isEmpty()) {
+                return Integer.parseInt(a.get(0).substring(a.get(0).lastIndexOf(':') + 1));
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("data-plane preflight: cannot listen on UDP " + settings.host() + ":"
+                + settings.port() + " (address not local, or port in use?)");
+    }
+
+    /** The step executor to hand to the trainer. */
+    public RemoteShardExecutor executor() {
+        return executor;
+    }
+
+    /** "host:port" workers join. */
+    public String seed() {
+        return ClusterNodes.hostPort(coordinatorSystem);
+    }
+
+    /** Waits until n workers are ready. */
+    public void awaitWorkers(int n, long timeoutMillis, PrintStream log) {
+        executor.awaitWorkers(n, timeoutMillis, log);
+    }
+
+    /** Tells every worker the job ended with the status. */
+    public void finish(String status) {
+        try {
+            AskPattern.<CoordinatorProtocol.Command, Coordinator.Done>ask(coordinatorSystem,
+                    r -> new Coordinator.Finish(status, r), Duration.ofSeconds(5), coordinatorSystem.scheduler())
+                    .toCompletableFuture().get();
+        } catch (Exception e) {
+            // workers notice the coordinator leaving anyway
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+        for (ActorSystem<?> w : localWorkers) {
+            w.terminate();
+        }
+        for (ActorSystem<?> w : localWorkers) {
+            await(w);
+        }
+        coordinatorSystem.terminate();
+        await(coordinatorSystem);
+        gradsIn.close();
+        dataPlane.close();
+    }
+
+    private static void await(ActorSystem<?> s) {
+        try {
+            s.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // shutting down anyway
+        }
+    }
+}

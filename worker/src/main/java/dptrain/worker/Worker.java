@@ -1,0 +1,190 @@
+package dptrain.worker;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import dptrain.cluster.protocol.CoordinatorProtocol;
+import dptrain.cluster.protocol.WorkerProtocol;
+import dptrain.cluster.protocol.WorkerProtocol.Assign;
+import dptrain.cluster.protocol.WorkerProtocol.Command;
+import dptrain.cluster.protocol.WorkerProtocol.JobDone;
+import dptrain.cluster.protocol.WorkerProtocol.JobOffer;
+import dptrain.cluster.transport.DataPlane;
+import dptrain.data.Dataset;
+import dptrain.data.MnistFetcher;
+import dptrain.nn.Model;
+import dptrain.nn.NetSpec;
+import dptrain.tensor.Blas;
+import dptrain.train.TrainingSet;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The worker actor: registers with the Receptionist, accepts a coordinator's job after checking that it holds the
+ * same data and BLAS, and hands shard assignments to its {@link GradientEngine}, which computes on a thread of its
+ * own. One job at a time; a new offer replaces the old job (a restarted coordinator).
+ */
+public final class Worker {
+    /** What a worker node provides: where MNIST is, its data plane, and how to reach it. */
+    public record Env(Path dataDir, DataPlane dataPlane, boolean ipc, String host, int dataPort, Runnable onJobDone) {}
+
+    /** Local notice from the engine thread: a shard failed. */
+    private record EngineFailed(long jobId, long step, String reason) implements Command {}
+
+    private final ActorContext<Command> ctx;
+    private final Env env;
+    private long jobId = -1;
+    private int workerId;
+    private ActorRef<CoordinatorProtocol.Command> coordinator;
+    private GradientEngine engine;
+    private Thread thread;
+    private Subscription paramsIn;
+    private Publication gradsOut;
+
+    private Worker(ActorContext<Command> ctx, Env env) {
+        this.ctx = ctx;
+        this.env = env;
+    }
+
+    /** The worker behavior. */
+    public static Behavior<Command> create(Env env) {
+        return Behaviors.setup(ctx -> {
+            ctx.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
+            return new Worker(ctx, env).behavior();
+        });
+    }
+
+    private Behavior<Command> behavior() {
+        return Behaviors.receive(Command.class)
+                .onMessage(JobOffer.class, this::onOffer)
+                .onMessage(Assign.class, this::onAssign)
+                .onMessage(JobDone.class, this::onDone)
+                .onMessage(EngineFailed.class, this::onEngineFailed)
+                .onSignal(akka.actor.typed.PostStop.class, s -> {
+                    release();
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onOffer(JobOffer o) {
+        release();
+        try {
+            Path dir = MnistFetcher.ensure(env.dataDir(), msg -> ctx.getLog().info(msg));
+            Dataset train = TrainingSet.split(TrainingSet.mnist(dir), o.trainSamples(), o.validationFraction(),
+                    o.seed()).train();
+            String fp = train.fingerprint();
+            if (!fp.equals(o.datasetFingerprint())) {
+                return refuse(o, "this worker's training set (" + dir + ") has fingerprint " + fp
+                        + ", the coordinator's has " + o.datasetFingerprint() + ": different MNIST files or settings");
+            }
+            if (!Blas.kind().equals(o.blas())) {
+                return refuse(o, "this worker computes with BLAS " + Blas.kind() + ", the job with " + o.blas()
+                        + ": results would differ in the last bits (start the worker with the same -Ddptrain.blas)");
+            }
+            Model model = new Model(NetSpec.parse(o.netSpec()));
+            DataPlane dp = env.dataPlane();
+            String endpoint;
+            if (env.ipc()) {
+                paramsIn = dp.subscription(dp.ipcChannel(), DataPlane.PARAMS_STREAM + o.workerId());
+                endpoint = "ipc";
+            } else {
+                paramsIn = dp.subscription(dp.udpChannel(env.host(), env.dataPort()), DataPlane.PARAMS_STREAM);
+                endpoint = boundEndpoint(paramsIn);
+            }
+            gradsOut = dp.publication(o.gradChannel(), o.gradStream());
+            jobId = o.jobId();
+            workerId = o.workerId();
+            coordinator = o.coordinator();
+            ActorRef<Command> self = ctx.getSelf();
+            long job = o.jobId();
+            engine = new GradientEngine(o.jobId(), o.workerId(), model, train, o.batchSize(), o.shards(), o.seed(),
+                    o.secret(), paramsIn, gradsOut, dp.settings().chunkBytes(),
+                    (step, why) -> self.tell(new EngineFailed(job, step, why)));
+            thread = new Thread(engine, "dptrain-worker-" + o.workerId() + "-compute");
+            thread.setDaemon(true);
+            thread.start();
+            ctx.getLog().info("worker {} joined job {} ({} parameters, data plane {})", workerId, jobId,
+                    model.paramCount(), endpoint);
+            coordinator.tell(new CoordinatorProtocol.WorkerReady(jobId, workerId, ctx.getSelf(), endpoint,
+                    env.ipc() ? DataPlane.PARAMS_STREAM + workerId : DataPlane.PARAMS_STREAM, env.host(),
+                    ProcessHandle.current().pid(), Blas.kind()));
+        } catch (RuntimeException e) {
+            release();
+            return refuse(o, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        return Behaviors.same();
+    }
+
+    /** host:port the parameter subscription listens on (resolves port 0). */
+    private String boundEndpoint(Subscription s) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<String> addrs = s.localSocketAddresses();
+            if (!addrs.isEmpty()) {
+                String a = addrs.get(0);
+                return env.host() + ":" + a.substring(a.lastIndexOf(':') + 1);
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("the data-plane subscription on " + env.host() + ":" + env.dataPort()
+                + " did not bind within 5 s (port in use?)");
+    }
+
+    private Behavior<Command> refuse(JobOffer o, String reason) {
+        ctx.getLog().error("refusing job {}: {}", o.jobId(), reason);
+        o.coordinator().tell(new CoordinatorProtocol.WorkerRefused(o.jobId(), o.workerId(), ctx.getSelf(), reason));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onAssign(Assign a) {
+        if (engine != null && a.jobId() == jobId) {
+            engine.submit(a);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onDone(JobDone d) {
+        if (d.jobId() == jobId) {
+            ctx.getLog().info("job {} ended ({}); worker {} computed {} shards", jobId, d.status(), workerId,
+                    engine == null ? 0 : engine.shardsDone());
+            release();
+            env.onJobDone().run();
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onEngineFailed(EngineFailed f) {
+        if (f.jobId() == jobId && coordinator != null) {
+            ctx.getLog().error("shard computation failed at step {}: {}", f.step() + 1, f.reason());
+            coordinator.tell(new CoordinatorProtocol.WorkerFailed(jobId, workerId, f.step(), f.reason()));
+        }
+        return Behaviors.same();
+    }
+
+    private void release() {
+        if (engine != null) {
+            engine.stop();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            engine = null;
+            thread = null;
+        }
+        if (paramsIn != null) {
+            paramsIn.close();
+            paramsIn = null;
+        }
+        if (gradsOut != null) {
+            gradsOut.close();
+            gradsOut = null;
+        }
+        jobId = -1;
+    }
+}
