@@ -21,7 +21,7 @@ class JavaBlasFallbackTest {
         // Asking for the system library without pinning it to one thread makes the native path fail on purpose.
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Ddptrain.blas=system", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                "dptrain.cli.Main", "train", "--model", "two-layer", "--train-samples", "500", "--steps", "5",
+                "dptrain.cli.Main", "train", "--model", "two-layer", "--train-samples", "500", "--steps", "5", "--workers", "0",
                 "--data-dir", data.toString(), "--run-dir", tmp.resolve("run").toString(), "--quiet", "--no-plots")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("out.log").toFile());
         pb.environment().remove("OPENBLAS_NUM_THREADS");

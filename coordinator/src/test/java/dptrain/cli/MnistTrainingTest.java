@@ -34,7 +34,7 @@ class MnistTrainingTest {
 
     private static List<String> args(Path runDir, String... extra) {
         List<String> a = new ArrayList<>(List.of("train", "--data-dir", data.toString(), "--run-dir", runDir.toString(),
-                "--seed", "3", "--quiet", "--eval-train-samples", "500"));
+                "--seed", "3", "--quiet", "--eval-train-samples", "500", "--workers", "0"));
         a.addAll(List.of(extra));
         return a;
     }

@@ -1,0 +1,103 @@
+package dptrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dptrain.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster on real MNIST with real Akka remoting and real Aeron media drivers: the same params_sha256 for the
+ * in-process trainer, 1–3 in-JVM workers and a coordinator with 3 worker JVMs on loopback; and a worker JVM killed
+ * with SIGKILL mid-run, whose shards go to the others, changes nothing in the result.
+ */
+class ClusterTrainingTest {
+    @TempDir
+    Path tmp;
+
+    static Path data;
+
+    @BeforeAll
+    static void fetchMnist() {
+        data = FetchMnistCommand.ensureMnist(null);
+    }
+
+    private static Map<String, Object> run(String command, Path runDir, String... flags) throws Exception {
+        List<String> a = new ArrayList<>(List.of(command, "--data-dir", data.toString(), "--run-dir", runDir.toString(),
+                "--seed", "5", "--quiet", "--no-plots", "--eval-train-samples", "200"));
+        a.addAll(List.of(flags));
+        Cli.Result r = Cli.run(a.toArray(String[]::new));
+        assertEquals(0, r.exit(), command + " " + String.join(" ", flags) + " failed:\n" + r.err());
+        return Json.parseObject(Files.readString(runDir.resolve("summary.json")));
+    }
+
+    @Test
+    void sameParamsForZeroToThreeWorkersAndALocalClusterOfThreeJvms() throws Exception {
+        // Batch norm and dropout: the parts whose randomness and statistics must not depend on who computes a shard.
+        String[] net = {"--model", "multi-layer", "--hidden", "40,30", "--batch-norm", "--dropout", "0.2",
+                "--train-samples", "2000", "--epochs", "1", "--virtual-shards", "6"};
+        Object reference = run("train", tmp.resolve("w0"), concat(net, "--workers", "0")).get("params_sha256");
+        assertNotNull(reference);
+        for (String n : List.of("1", "2", "3")) {
+            Map<String, Object> s = run("train", tmp.resolve("w" + n), concat(net, "--workers", n));
+            assertEquals(reference, s.get("params_sha256"), "params_sha256 with --workers " + n);
+            assertEquals(Double.parseDouble(n), s.get("workers_joined"));
+            assertEquals(Map.of(), s.get("dropped_messages"));
+        }
+        Path lc = tmp.resolve("lc3");
+        Map<String, Object> s = run("local-cluster", lc, concat(net, "--workers", "3"));
+        assertEquals(reference, s.get("params_sha256"), "params_sha256 of local-cluster --workers 3");
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(Files.exists(lc.resolve("pids/worker-" + i + ".pid")), "pid file of worker " + i);
+            assertTrue(Files.readString(lc.resolve("logs/worker-" + i + ".log")).contains("joined job"),
+                    "log of worker " + i);
+        }
+    }
+
+    @Test
+    void workerJvmKilledMidRunChangesNothing() throws Exception {
+        String[] net = {"--model", "two-layer", "--train-samples", "20000", "--epochs", "2", "--virtual-shards", "4",
+                "--log-every", "5"};
+        Object reference = run("train", tmp.resolve("ref"), concat(net, "--workers", "0")).get("params_sha256");
+
+        Path lc = tmp.resolve("killed");
+        CompletableFuture<Map<String, Object>> job = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run("local-cluster", lc, concat(net, "--workers", "3"));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        // Wait until training is under way, then kill -9 one worker JVM.
+        Path metrics = lc.resolve("metrics.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!(Files.exists(metrics) && Files.readString(metrics).contains("\"step\":50,"))) {
+            assertTrue(System.nanoTime() < deadline && !job.isDone(), "training did not get to step 50");
+            Thread.sleep(20);
+        }
+        long pid = Long.parseLong(Files.readString(lc.resolve("pids/worker-2.pid")).trim());
+        ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(victim.destroyForcibly(), "SIGKILL to worker 2");
+        Map<String, Object> s = job.get(300, TimeUnit.SECONDS);
+        assertEquals(reference, s.get("params_sha256"), "params_sha256 after losing a worker mid-run");
+        assertTrue((Double) s.get("workers_lost") >= 1, "workers_lost in " + s);
+        assertTrue((Double) s.get("shards_reassigned") >= 1, "shards_reassigned in " + s);
+        assertTrue(Files.readString(metrics).matches("(?s).*worker \\d+ lost.*"), "the loss is in metrics.jsonl");
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
