@@ -58,7 +58,7 @@ class ProtocolTest {
     record Unregistered(int x) implements WireMessage {}
 
     @Test
-    void everyWireMessageRoundTripsThroughKryoAndOthersAreRefused() {
+    void everyWireMessageRoundTripsThroughKryoAndOthersAreRefused() throws Exception {
         Serialization ser = SerializationExtension.get(Adapter.toClassic(kit.system()));
         TestProbe<CoordinatorProtocol.Command> coord = kit.createTestProbe();
         TestProbe<WorkerProtocol.Command> worker = kit.createTestProbe();
