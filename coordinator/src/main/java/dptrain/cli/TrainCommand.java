@@ -269,11 +269,9 @@ class TrainCommand implements Callable<Integer> {
         if (workerTimeout < 1) {
             throw new IllegalArgumentException("invalid value for --worker-timeout: " + workerTimeout + " (expected seconds >= 1)");
         }
-        if (dataPort < 0 || dataPort > 65535) {
-            throw new IllegalArgumentException("invalid value for --data-port: " + dataPort + " (expected 0..65535)");
-        }
-        if (port != null && (port < 0 || port > 65535)) {
-            throw new IllegalArgumentException("invalid value for --port: " + port + " (expected 0..65535)");
+        requirePort("--data-port", dataPort);
+        if (port != null) {
+            requirePort("--port", port);
         }
         com.typesafe.config.Config base = ClusterNodes.base(configFile)
                 .withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));
@@ -306,6 +304,13 @@ class TrainCommand implements Callable<Integer> {
             } finally {
                 LocalCluster.stop(children);
             }
+        }
+    }
+
+    /** Refuses a port flag outside 0..65535 (0: any free port), naming the flag. */
+    static void requirePort(String flag, int value) {
+        if (value < 0 || value > 65535) {
+            throw new IllegalArgumentException("invalid value for " + flag + ": " + value + " (expected 0..65535)");
         }
     }
 

@@ -51,12 +51,8 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClusterNodes.address(join); // validates the flag before anything starts
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("invalid value for --port: " + port + " (expected 0..65535)");
-        }
-        if (dataPort < 0 || dataPort > 65535) {
-            throw new IllegalArgumentException("invalid value for --data-port: " + dataPort + " (expected 0..65535)");
-        }
+        TrainCommand.requirePort("--port", port);
+        TrainCommand.requirePort("--data-port", dataPort);
         Path data = FetchMnistCommand.ensureMnist(dataDir);
         TrainingSet.mnist(data); // load once, before joining
         Config base = ClusterNodes.base(configFile);

@@ -60,7 +60,7 @@ public final class ClusterJob implements AutoCloseable {
             } else {
                 DataPlane.Settings s = dp.settings();
                 gradsIn = dp.subscription(dp.udpChannel(s.host(), s.port()), DataPlane.GRAD_STREAM);
-                gradChannel = dp.udpChannel(s.host(), boundPort(gradsIn, s));
+                gradChannel = dp.udpChannel(s.host(), dp.boundPort(gradsIn, s.host(), s.port()));
             }
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
@@ -81,19 +81,6 @@ public final class ClusterJob implements AutoCloseable {
             dp.close();
             throw e;
         }
-    }
-
-    private static int boundPort(Subscription s, DataPlane.Settings settings) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            List<String> a = s.localSocketAddresses();
-            if (!a.isEmpty()) {
-                return Integer.parseInt(a.get(0).substring(a.get(0).lastIndexOf(':') + 1));
-            }
-            Thread.onSpinWait();
-        }
-        throw new IllegalStateException("data-plane preflight: cannot listen on UDP " + settings.host() + ":"
-                + settings.port() + " (address not local, or port in use?)");
     }
 
     /** The step executor to hand to the trainer. */

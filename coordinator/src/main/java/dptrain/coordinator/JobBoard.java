@@ -96,6 +96,16 @@ final class JobBoard {
         return l;
     }
 
+    /** Whether any worker takes shards now (no allocation: asked on every turn of the step loop). */
+    boolean anyLive() {
+        for (Slot s : workers.values()) {
+            if (s.live) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records an event for the metrics and the console. */
     void event(String what) {
         events.add(what);

@@ -45,7 +45,6 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final IdleStrategy idle = DataPlane.idle();
     private final Map<Integer, Publication> publications = new HashMap<>();
     private final Map<Integer, Delivery> deliveries = new HashMap<>();
-    private final Map<Integer, Long> deliveryStart = new HashMap<>();
     private ShardResult[] results;
     private int acceptedCount;
     // per-step timing, for metrics
@@ -130,7 +129,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
                     work++;
                 }
             }
-            if (board.live().isEmpty()) {
+            if (!board.anyLive()) {
                 long now = System.nanoTime();
                 if (noWorkersSince == 0) {
                     noWorkersSince = now;
@@ -158,11 +157,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
     }
 
     private void startDelivery(JobBoard.Slot w) {
-        Publication p = publications.computeIfAbsent(w.id, id -> dataPlane.publication(
-                w.endpoint.equals("ipc") ? dataPlane.ipcChannel() : dataPlane.udpChannel(host(w.endpoint), port(w.endpoint)),
+        Publication p = publications.computeIfAbsent(w.id, id -> dataPlane.publication(dataPlane.channel(w.endpoint),
                 w.stream));
         deliveries.computeIfAbsent(w.id, id -> new Delivery()).start(p, paramsOut);
-        deliveryStart.put(w.id, System.nanoTime());
     }
 
     private int advanceDeliveries(long version) {
@@ -179,7 +176,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
                 w.versionSent = version;
                 it.remove();
                 work++;
-            } else if (System.nanoTime() - deliveryStart.get(w.id) > DELIVERY_TIMEOUT_NANOS) {
+            } else if (System.nanoTime() - e.getValue().startNanos() > DELIVERY_TIMEOUT_NANOS) {
                 it.remove();
                 coordinator.tell(new Coordinator.Stalled(w.id, "parameters not taken for "
                         + DELIVERY_TIMEOUT_NANOS / 1_000_000_000L + " s: " + e.getValue().lastStatus()));
@@ -193,14 +190,6 @@ public final class RemoteShardExecutor implements ShardExecutor {
             coordinator.tell(new Coordinator.Stalled(id, "parameters not taken by the end of the step"));
         }
         deliveries.clear();
-    }
-
-    private static String host(String endpoint) {
-        return endpoint.substring(0, endpoint.lastIndexOf(':'));
-    }
-
-    private static int port(String endpoint) {
-        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
 
     /** Takes gradient messages of the current step's unaccepted shards. */
@@ -309,11 +298,6 @@ public final class RemoteShardExecutor implements ShardExecutor {
             s.put("mean_shard_compute_ms", sumComputeMs / shardsAccepted);
             s.put("mean_shard_wait_ms", sumWaitMs / shardsAccepted);
         }
-    }
-
-    /** Data-plane drops so far, by reason. */
-    Map<String, Long> drops() {
-        return receiver.dropCounts();
     }
 
     @Override

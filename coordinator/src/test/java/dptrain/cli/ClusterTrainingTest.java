@@ -1,5 +1,6 @@
 package dptrain.cli;
 
+import static dptrain.cli.Cli.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,11 +95,5 @@ class ClusterTrainingTest {
         // reassignment itself); the loss must be seen and must not change the bits.
         assertEquals(1.0, s.get("workers_lost"), "workers_lost in " + s);
         assertTrue(Files.readString(metrics).matches("(?s).*worker \\d+ lost.*"), "the loss is in metrics.jsonl");
-    }
-
-    static String[] concat(String[] a, String... b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 }

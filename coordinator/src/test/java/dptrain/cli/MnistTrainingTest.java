@@ -3,6 +3,7 @@ package dptrain.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dptrain.cli.Cli.concat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dptrain.train.Checkpoint;
@@ -122,11 +123,5 @@ class MnistTrainingTest {
         List<String> steps = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
                 .filter(l -> l.contains("\"type\":\"step\"")).toList();
         assertEquals(12, steps.size(), "120 steps logged every 10, each once");
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 }

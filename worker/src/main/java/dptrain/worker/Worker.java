@@ -21,7 +21,6 @@ import dptrain.train.TrainingSet;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The worker actor: registers with the Receptionist, accepts a coordinator's job after checking that it holds the
@@ -91,10 +90,10 @@ public final class Worker {
             String endpoint;
             if (env.ipc()) {
                 paramsIn = dp.subscription(dp.ipcChannel(), DataPlane.PARAMS_STREAM + o.workerId());
-                endpoint = "ipc";
+                endpoint = DataPlane.IPC_ENDPOINT;
             } else {
                 paramsIn = dp.subscription(dp.udpChannel(env.host(), env.dataPort()), DataPlane.PARAMS_STREAM);
-                endpoint = boundEndpoint(paramsIn);
+                endpoint = env.host() + ":" + dp.boundPort(paramsIn, env.host(), env.dataPort());
             }
             gradsOut = dp.publication(o.gradChannel(), o.gradStream());
             jobId = o.jobId();
@@ -120,21 +119,6 @@ public final class Worker {
         return Behaviors.same();
     }
 
-    /** host:port the parameter subscription listens on (resolves port 0). */
-    private String boundEndpoint(Subscription s) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            List<String> addrs = s.localSocketAddresses();
-            if (!addrs.isEmpty()) {
-                String a = addrs.get(0);
-                return env.host() + ":" + a.substring(a.lastIndexOf(':') + 1);
-            }
-            Thread.onSpinWait();
-        }
-        throw new IllegalStateException("the data-plane subscription on " + env.host() + ":" + env.dataPort()
-                + " did not bind within 5 s (port in use?)");
-    }
-
     private Behavior<Command> refuse(JobOffer o, String reason) {
         ctx.getLog().error("refusing job {}: {}", o.jobId(), reason);
         o.coordinator().tell(new CoordinatorProtocol.WorkerRefused(o.jobId(), o.workerId(), ctx.getSelf(), reason));
@@ -150,8 +134,8 @@ public final class Worker {
 
     private Behavior<Command> onDone(JobDone d) {
         if (d.jobId() == jobId) {
-            ctx.getLog().info("job {} ended ({}); worker {} computed {} shards", jobId, d.status(), workerId,
-                    engine == null ? 0 : engine.shardsDone());
+            ctx.getLog().info("job {} ended ({}); worker {} computed {} shards; dropped parameter messages: {}", jobId,
+                    d.status(), workerId, engine == null ? 0 : engine.shardsDone(), engine == null ? "{}" : engine.drops());
             release();
             env.onJobDone().run();
         }

@@ -1,7 +1,6 @@
 package dptrain.cluster.transport;
 
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -56,8 +55,11 @@ public final class Authenticator {
             return true;
         }
         compute(header, hOff, payload, pOff, pLen);
-        byte[] given = java.util.Arrays.copyOfRange(expected, eOff, eOff + Frame.MAC_LENGTH);
-        return MessageDigest.isEqual(out, given);
+        int diff = 0; // constant time: no early exit on the first differing byte
+        for (int i = 0; i < Frame.MAC_LENGTH; i++) {
+            diff |= out[i] ^ expected[eOff + i];
+        }
+        return diff == 0;
     }
 
     private void compute(byte[] header, int hOff, byte[] payload, int pOff, int pLen) {

@@ -159,6 +159,32 @@ public final class DataPlane implements AutoCloseable {
         return "aeron:ipc?term-length=" + settings.termLength() + "|mtu=" + settings.mtu();
     }
 
+    /** The endpoint a node advertises for IPC in its own JVM. */
+    public static final String IPC_ENDPOINT = "ipc";
+
+    /** The channel to an advertised endpoint: {@link #IPC_ENDPOINT}, or "host:port" for UDP. */
+    public String channel(String endpoint) {
+        if (endpoint.equals(IPC_ENDPOINT)) {
+            return ipcChannel();
+        }
+        int i = endpoint.lastIndexOf(':');
+        return udpChannel(endpoint.substring(0, i), Integer.parseInt(endpoint.substring(i + 1)));
+    }
+
+    /** The UDP port a subscription listens on (resolves port 0); fails after 5 s naming host and port. */
+    public int boundPort(Subscription s, String host, int port) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            java.util.List<String> a = s.localSocketAddresses();
+            if (!a.isEmpty()) {
+                return Integer.parseInt(a.get(0).substring(a.get(0).lastIndexOf(':') + 1));
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("data-plane preflight: cannot listen on UDP " + host + ":" + port
+                + " within 5 s (address not local, or port in use?)");
+    }
+
     /** A publication (thread-safe). */
     public Publication publication(String channel, int stream) {
         return aeron.addPublication(channel, stream);

@@ -12,6 +12,7 @@ public final class Delivery {
     private OutgoingMessage message;
     private int next;
     private long lastResult;
+    private long startNanos;
 
     /** Starts sending message to publication from its first chunk. */
     public Delivery start(Publication publication, OutgoingMessage message) {
@@ -19,6 +20,7 @@ public final class Delivery {
         this.message = message;
         this.next = 0;
         this.lastResult = 0;
+        this.startNanos = System.nanoTime();
         return this;
     }
 
@@ -42,6 +44,11 @@ public final class Delivery {
         }
         message = null;
         return true;
+    }
+
+    /** When the current message was started (System.nanoTime). */
+    public long startNanos() {
+        return startNanos;
     }
 
     /** Whether nothing is left to send. */
