@@ -18,17 +18,17 @@ import java.util.Locale;
  * The data-plane exchange of one training step, measured: a "coordinator" sends a vector of N floats (the
  * parameters) to a "worker", which answers with a vector of the same size (its gradient sums), over two media
  * drivers (UDP loopback) or one (IPC). Prints the median round trip, i.e. the communication a step costs with one
- * worker. Usage: ExchangeBench [floats] [rounds] [udp|ipc] [mtu] [mac: hmac-sha256|none]
+ * worker. Usage: ExchangeBench [floats] [rounds] [udp|ipc] [mtu] [mac: aes-gcm|none]
  */
 public final class ExchangeBench {
     private ExchangeBench() {}
 
     public static void main(String[] args) throws Exception {
-        int floats = args.length > 0 ? Integer.parseInt(args[0]) : 431_080;
+        int floats = args.length > 0 ? Integer.parseInt(args[0]) : 433_890;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         boolean udp = args.length <= 2 || args[2].equals("udp");
         int mtu = args.length > 3 ? Integer.parseInt(args[3]) : 65504;
-        String mac = args.length > 4 ? args[4] : "hmac-sha256";
+        String mac = args.length > 4 ? args[4] : "aes-gcm";
         Config base = ConfigFactory.parseString("dptrain.data-plane { mtu = " + mtu + ", mac = " + mac + " }")
                 .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf"));
         DataPlane.Settings s = DataPlane.Settings.from(base, "127.0.0.1");
@@ -70,6 +70,10 @@ public final class ExchangeBench {
             System.out.printf(Locale.ROOT, "exchange %s mtu %d mac %s: %d floats (%.2f MB) each way, median round trip "
                             + "%.3f ms, p90 %.3f ms (%d rounds, first 20%% dropped)%n", udp ? "udp" : "ipc", mtu, mac,
                     floats, floats * 4 / 1e6, warm[warm.length / 2] / 1e6, warm[warm.length * 9 / 10] / 1e6, rounds);
+            System.out.println("driver A counters: " + a.troubleCounters());
+            if (udp) {
+                System.out.println("driver B counters: " + b.troubleCounters());
+            }
         }
     }
 

@@ -49,6 +49,11 @@ class ClusterTrainingTest {
                 "--train-samples", "2000", "--epochs", "1", "--virtual-shards", "6"};
         Object reference = run("train", tmp.resolve("w0"), concat(net, "--workers", "0")).get("params_sha256");
         assertNotNull(reference);
+        // A 64 KB term: every vector goes in ~17 chunks of 8 KB, so chunks of different workers interleave on the
+        // shared IPC stream (one JVM) and on the coordinator's UDP subscription, as SimpleConvNet's 1.7 MB do.
+        Path conf = tmp.resolve("small-chunks.conf");
+        Files.writeString(conf, "dptrain.data-plane.term-length = 64k\n");
+        net = concat(net, "--config", conf.toString());
         for (String n : List.of("1", "2", "3")) {
             Map<String, Object> s = run("train", tmp.resolve("w" + n), concat(net, "--workers", n));
             assertEquals(reference, s.get("params_sha256"), "params_sha256 with --workers " + n);

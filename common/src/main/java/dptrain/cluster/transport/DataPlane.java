@@ -47,11 +47,16 @@ public final class DataPlane implements AutoCloseable {
                 throw new IllegalArgumentException("invalid dptrain.data-plane.term-length: " + term
                         + " (expected a power of two from 64k to 1g)");
             }
-            if (!mac.equals("hmac-sha256") && !mac.equals("none")) {
-                throw new IllegalArgumentException("invalid dptrain.data-plane.mac: '" + mac
-                        + "' (expected hmac-sha256 or none)");
+            if (mtu > term / 8) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane.mtu: " + mtu + " is larger than "
+                        + "term-length / 8 = " + term / 8 + " (an Aeron message must fit in an eighth of a term); "
+                        + "lower the MTU (--mtu) or raise dptrain.data-plane.term-length");
             }
-            return new Settings(host, port, mtu, (int) term, d.getString("aeron-dir"), mac.equals("hmac-sha256"));
+            if (!mac.equals("aes-gcm") && !mac.equals("none")) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane.mac: '" + mac
+                        + "' (expected aes-gcm or none)");
+            }
+            return new Settings(host, port, mtu, (int) term, d.getString("aeron-dir"), mac.equals("aes-gcm"));
         }
 
         /** Payload bytes per chunk: a chunk is one Aeron message of at most term-length / 8. */
@@ -185,14 +190,39 @@ public final class DataPlane implements AutoCloseable {
                 + " within 5 s (address not local, or port in use?)");
     }
 
-    /** A publication (thread-safe). */
+    /**
+     * A publication of its own (an exclusive publication: its own session, used by one thread). Never a shared one:
+     * two senders in one JVM on the same IPC stream would share a session, and their chunks would interleave in it.
+     */
     public Publication publication(String channel, int stream) {
-        return aeron.addPublication(channel, stream);
+        return aeron.addExclusivePublication(channel, stream);
     }
 
     /** A subscription. */
     public Subscription subscription(String channel, int stream) {
         return aeron.addSubscription(channel, stream);
+    }
+
+    /**
+     * The media driver's non-zero counters that tell of trouble on the wire (NAKs, retransmits, loss, short sends,
+     * flow-control limits, errors), "label=value" joined by commas; "" when there are none.
+     */
+    public String troubleCounters() {
+        StringBuilder sb = new StringBuilder();
+        var reader = aeron.countersReader();
+        reader.forEach((id, type, key, label) -> {
+            String l = label.toLowerCase(Locale.ROOT);
+            if (type != 0 || !(l.contains("nak") || l.contains("retransmit") || l.contains("loss")
+                    || l.contains("short") || l.contains("flow control") || l.contains("error")
+                    || l.contains("back pressure") || l.contains("heartbeat"))) {
+                return;
+            }
+            long v = reader.getCounterValue(id);
+            if (v != 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(label).append('=').append(v);
+            }
+        });
+        return sb.toString();
     }
 
     /** The Aeron client. */

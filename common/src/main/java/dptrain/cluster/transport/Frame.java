@@ -7,22 +7,25 @@ import org.agrona.MutableDirectBuffer;
 /**
  * The header every data-plane chunk carries (little-endian, {@link #LENGTH} bytes), read and written as a
  * flyweight. A vector (parameters, or one shard's gradient sums) is sent as chunks, each holding bytes
- * [offset, offset + length) of a payload of {@code total} bytes. The MAC covers the header up to the MAC field and
- * the chunk's payload.
+ * [offset, offset + length) of a payload of {@code total} bytes. The payload is encrypted and, with the header up to
+ * the MAC field (CRC zeroed), authenticated by AES-GCM under the job secret ({@link Authenticator}); the CRC32C is of
+ * the bytes on the wire, so corruption and forgery are told apart.
  *
  * <pre>
  *  0 magic "DPT1"   4 kind   5 flags   6 reserved(2)
  *  8 job id        16 step   24 parameter version
  * 32 shard (-1: parameters)  36 sender (0: coordinator, else worker id)
- * 40 offset   44 length   48 total   52 CRC32C of the chunk's payload
+ * 40 offset   44 length   48 total   52 CRC32C of the chunk's payload as sent
  * 56 compute nanos (gradients: the sender's time for this shard)   64 loss sum (gradients)
- * 72 MAC (HMAC-SHA256 with the job secret; zeros when the job has none)   104 payload
+ * 72 MAC field: GCM nonce (12) and tag (16), 4 zero bytes; all zero when the job has no secret   104 payload
  * </pre>
  */
 public final class Frame {
     /** Header bytes before the payload. */
     public static final int LENGTH = 104;
-    /** Bytes covered by the MAC before the payload (the header up to the MAC field). */
+    /** Offset of the CRC field. */
+    public static final int CRC_OFFSET = 52;
+    /** Header bytes authenticated with the payload (the header up to the MAC field). */
     public static final int MAC_OFFSET = 72;
     /** MAC bytes. */
     public static final int MAC_LENGTH = 32;

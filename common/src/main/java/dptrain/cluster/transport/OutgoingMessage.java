@@ -6,8 +6,9 @@ import java.util.zip.CRC32C;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One vector made ready to send: payload bytes, and per chunk a header with its CRC32C and MAC. Prepared once, it
- * can be offered to any number of publications (the parameter broadcast signs once for every worker). Reused from
+ * One vector made ready to send: payload bytes (encrypted under the job secret, see {@link Authenticator}), and per
+ * chunk a header with its CRC32C, nonce and tag. Prepared once, it can be offered to any number of publications (the
+ * parameter broadcast is sealed once for every worker). Reused from
  * message to message; allocates only at construction.
  */
 public final class OutgoingMessage {
@@ -36,7 +37,7 @@ public final class OutgoingMessage {
         this.auth = auth;
     }
 
-    /** Lays out a[0, aLen) followed by b[0, bLen) with the given identity, and signs every chunk. */
+    /** Lays out a[0, aLen) followed by b[0, bLen) with the given identity, and seals every chunk. */
     public void prepare(byte kind, long job, long step, long version, int shard, int sender,
                         float[] a, int aLen, float[] b, int bLen, long computeNanos, double lossSum) {
         int floats = aLen + bLen;
@@ -64,14 +65,15 @@ public final class OutgoingMessage {
         for (int c = 0; c < chunks; c++) {
             int off = c * chunkBytes;
             int len = Math.min(chunkBytes, total - off);
-            crc.reset();
-            crc.update(payload, off, len);
             frame.offset = off;
             frame.length = len;
-            frame.crc = (int) crc.getValue();
+            frame.crc = 0;
             int h = c * Frame.LENGTH;
             frame.write(headersBuf, h);
-            auth.sign(headers, h, payload, off, len, headers, h + Frame.MAC_OFFSET);
+            auth.seal(headers, h, payload, off, len);
+            crc.reset();
+            crc.update(payload, off, len); // of the bytes on the wire
+            headersBuf.putInt(h + Frame.CRC_OFFSET, (int) crc.getValue(), Frame.ORDER);
         }
     }
 

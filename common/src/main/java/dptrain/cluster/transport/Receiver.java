@@ -91,7 +91,7 @@ public final class Receiver {
                 return;
             }
             if (p.payload == null || p.payload.length < f.total) {
-                p.payload = new byte[maxTotal];
+                p.payload = new byte[maxTotal + Authenticator.SCRATCH];
             }
         } else if (!p.active || !p.first.sameMessage(f)) {
             reject(p, f, DropReason.BAD_LENGTH);
@@ -110,7 +110,7 @@ public final class Receiver {
             reject(p, f, DropReason.BAD_CHECKSUM);
             return;
         }
-        if (!auth.verify(headerCopy, 0, p.payload, f.offset, f.length, headerCopy, Frame.MAC_OFFSET)) {
+        if (!auth.open(headerCopy, 0, p.payload, f.offset, f.length)) {
             reject(p, f, DropReason.BAD_MAC);
             return;
         }

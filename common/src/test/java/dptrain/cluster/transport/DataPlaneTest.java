@@ -2,6 +2,7 @@ package dptrain.cluster.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -105,6 +106,10 @@ class DataPlaneTest {
             float[] v = vector(1);
             m.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, 15_000, java.util.Arrays.copyOfRange(v, 15_000, 20_000), 5_000, 42, 1.5);
             assertTrue(m.chunks() > 1, "the vector should need several chunks, got " + m.chunks());
+            java.nio.ByteBuffer plain = java.nio.ByteBuffer.allocate(4 * 16).order(Frame.ORDER);
+            plain.asFloatBuffer().put(v, 0, 16);
+            assertFalse(java.util.Arrays.equals(plain.array(), java.util.Arrays.copyOf(m.payloadBytes(), 64)),
+                    "the payload must go encrypted");
             send(pub, m, sub, r);
             pollUntil(sub, r, () -> sink.got.size() == 1);
             assertArrayEquals(v, sink.got.get(0));
@@ -115,6 +120,42 @@ class DataPlaneTest {
     @Test
     void vectorsArriveWholeOverIpc() {
         roundTrip(dp.ipcChannel(), 11);
+    }
+
+    /** Two senders in one JVM on one IPC stream (workers of `train --workers N`), their chunks interleaved. */
+    @Test
+    void chunksOfTwoSendersOnOneStreamDoNotMix() {
+        String ch = dp.ipcChannel();
+        try (Subscription sub = dp.subscription(ch, 14); Publication p1 = dp.publication(ch, 14);
+             Publication p2 = dp.publication(ch, 14)) {
+            Sink sink = new Sink();
+            Receiver r = new Receiver(sink, new Authenticator(SECRET), 1 << 20);
+            float[] v1 = vector(1);
+            float[] v2 = vector(2);
+            OutgoingMessage m1 = new OutgoingMessage(20_000, dp.settings().chunkBytes(), new Authenticator(SECRET));
+            OutgoingMessage m2 = new OutgoingMessage(20_000, dp.settings().chunkBytes(), new Authenticator(SECRET));
+            m1.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v1, 20_000, new float[0], 0, 1, 0);
+            m2.prepare(Frame.GRADS, 7, 3, 3, 1, 2, v2, 20_000, new float[0], 0, 1, 0);
+            assertTrue(m1.chunks() > 2);
+            long end = System.nanoTime() + 10_000_000_000L;
+            for (int i = 0; i < m1.chunks(); i++) {
+                while (m1.offer(p1, i) <= 0) {
+                    assertTrue(System.nanoTime() < end, "send timed out");
+                    r.poll(sub, 16);
+                }
+                while (m2.offer(p2, i) <= 0) {
+                    assertTrue(System.nanoTime() < end, "send timed out");
+                    r.poll(sub, 16);
+                }
+            }
+            pollUntil(sub, r, () -> sink.got.size() == 2);
+            assertEquals(0, r.totalDropped(), r.dropCounts().toString());
+            assertTrue(sink.accepted[0] && sink.accepted[1]);
+            float[] first = sink.got.get(0)[0] == v1[0] ? sink.got.get(0) : sink.got.get(1);
+            float[] second = first == sink.got.get(0) ? sink.got.get(1) : sink.got.get(0);
+            assertArrayEquals(v1, first);
+            assertArrayEquals(v2, second);
+        }
     }
 
     @Test
