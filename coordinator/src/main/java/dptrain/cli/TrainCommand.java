@@ -275,7 +275,9 @@ class TrainCommand implements Callable<Integer> {
         }
         com.typesafe.config.Config base = ClusterNodes.base(configFile)
                 .withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));
-        Integer mtuValue = mtu != null ? mtu : mode() == Mode.LOCAL_CLUSTER ? Integer.valueOf(65504) : null;
+        // Loopback takes 64 KB datagrams; an Aeron message (so the MTU) must also fit in an eighth of a term.
+        Integer mtuValue = mtu != null ? mtu : mode() == Mode.LOCAL_CLUSTER
+                ? Integer.valueOf((int) Math.min(65504, base.getBytes("dptrain.data-plane.term-length") / 8)) : null;
         if (mtuValue != null) {
             base = base.withValue("dptrain.data-plane.mtu", com.typesafe.config.ConfigValueFactory.fromAnyRef(mtuValue));
         }
@@ -293,7 +295,7 @@ class TrainCommand implements Callable<Integer> {
                     System.err.printf(Locale.ROOT, "  coordinator at %s; start workers with: scripts/dptrain worker "
                             + "--join %s --host <their address>%n", job.seed(), job.seed());
                 }
-                job.awaitWorkers(workers, workerTimeout * 1000L, System.err);
+                job.awaitWorkers(workers, workerTimeout * 1000L, System.err, mode() != Mode.COORDINATOR);
                 progress.withStatus(job.executor()::statusLine);
                 Map<String, Object> s = train(cfg, split, mnist, job.executor(), run, listeners, from);
                 job.finish("completed");

@@ -93,9 +93,9 @@ public final class ClusterJob implements AutoCloseable {
         return ClusterNodes.hostPort(coordinatorSystem);
     }
 
-    /** Waits until n workers are ready. */
-    public void awaitWorkers(int n, long timeoutMillis, PrintStream log) {
-        executor.awaitWorkers(n, timeoutMillis, log);
+    /** Waits until n workers are ready; with fixed (no other workers will come), n refusals end the wait. */
+    public void awaitWorkers(int n, long timeoutMillis, PrintStream log, boolean fixed) {
+        executor.awaitWorkers(n, timeoutMillis, log, fixed);
     }
 
     /** Tells every worker the job ended with the status. */

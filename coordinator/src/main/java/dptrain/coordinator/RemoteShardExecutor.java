@@ -55,6 +55,15 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private double sumComputeMs;
     private long shardsAccepted;
     private double sumParamsMs;
+    // the start-of-job "is distribution worth it" measurement
+    private final DistributionCheck check;
+    private final Map<Integer, Double> stepCompute = new HashMap<>();
+    private double stepComputeTotal;
+    private int stepSamples;
+    private long lastStartNanos;
+    private long firstStartNanos;
+    private boolean checkToReport;
+    private java.io.PrintStream log = System.err;
 
     RemoteShardExecutor(JobBoard board, ActorRef<CoordinatorProtocol.Command> coordinator, DataPlane dataPlane,
                         Subscription gradsIn, int paramCount, int stateCount, long noWorkerTimeoutNanos) {
@@ -68,15 +77,24 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.receiver = new Receiver(new GradSink(), new Authenticator(board.job.secret()), (paramCount + stateCount) * 4);
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
                 new Authenticator(board.job.secret()));
+        this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
     }
 
-    /** Waits until n workers have joined, printing who is missing; fails after the timeout with the reason. */
-    void awaitWorkers(int n, long timeoutMillis, java.io.PrintStream log) {
+    /**
+     * Waits until n workers have joined, printing who is missing; fails after the timeout with the reason, or at once
+     * when these are the only workers there will be (fixed) and n of them have refused.
+     */
+    void awaitWorkers(int n, long timeoutMillis, java.io.PrintStream log, boolean fixed) {
+        this.log = log;
         long deadline = System.currentTimeMillis() + timeoutMillis;
         long lastPrint = 0;
         while (board.live().size() < n) {
             drainIdle();
             long now = System.currentTimeMillis();
+            if (fixed && board.workersRefused.get() >= n && board.live().isEmpty()) {
+                throw new IllegalStateException("every worker refused the job (" + board.workersRefused.get()
+                        + " refusals); " + board.lastRefusal);
+            }
             if (now > deadline) {
                 throw new IllegalStateException("only " + board.live().size() + " of " + n + " workers joined within "
                         + timeoutMillis / 1000 + " s" + (board.lastRefusal == null ? "" : "; " + board.lastRefusal));
@@ -102,6 +120,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     public void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step, float[] params,
                               float[] state, ShardResult[] results) {
         long t0 = System.nanoTime();
+        recordCheck(t0);
         this.results = results;
         this.acceptedCount = 0;
         long version = step;
@@ -154,6 +173,29 @@ public final class RemoteShardExecutor implements ShardExecutor {
         lastParamsMs = ((paramsDone == 0 ? t1 : paramsDone) - t0) / 1e6;
         steps++;
         sumParamsMs += lastParamsMs;
+    }
+
+    /** Feeds the previous step (its full period, apply included) to the distribution check; prints the verdict. */
+    private void recordCheck(long now) {
+        if (lastStartNanos != 0 && !stepCompute.isEmpty() && stepSamples > 0) {
+            double critical = 0;
+            for (double c : stepCompute.values()) {
+                critical = Math.max(critical, c);
+            }
+            boolean warm = DistributionCheck.warm((int) steps, (now - firstStartNanos) / 1e9);
+            if (check.record(warm, (now - lastStartNanos) / 1e6, critical, stepComputeTotal / stepSamples,
+                    stepCompute.size())) {
+                log.println(DistributionCheck.line(check.result()));
+                checkToReport = true;
+            }
+        }
+        if (firstStartNanos == 0) {
+            firstStartNanos = now;
+        }
+        lastStartNanos = now;
+        stepCompute.clear();
+        stepComputeTotal = 0;
+        stepSamples = 0;
     }
 
     private void startDelivery(JobBoard.Slot w) {
@@ -239,6 +281,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
             w.lastWaitMs = (System.nanoTime() - s.startNanos) / 1e6;
             w.shardsDone++;
             sumComputeMs += f.computeNanos / 1e6;
+            stepCompute.merge(f.sender, f.computeNanos / 1e6, Double::sum);
+            stepComputeTotal += f.computeNanos / 1e6;
+            stepSamples += size;
             sumWaitMs += w.lastWaitMs;
             shardsAccepted++;
         }
@@ -282,6 +327,10 @@ public final class RemoteShardExecutor implements ShardExecutor {
         if (!events.isEmpty()) {
             r.put("events", events);
         }
+        if (checkToReport) {
+            r.put("distribution_check", check.result());
+            checkToReport = false;
+        }
     }
 
     @Override
@@ -291,6 +340,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
         s.put("shards_reassigned", board.shardsReassigned.get());
         s.put("workers_refused", board.workersRefused.get());
         s.put("dropped_messages", receiver.dropCounts());
+        if (check.result() != null) {
+            s.put("distribution_check", check.result());
+        }
         if (steps > 0) {
             s.put("mean_params_send_ms", sumParamsMs / steps);
         }

@@ -55,6 +55,22 @@ class BadInputTest {
         assertTrue(r.err().contains(named), "expected '" + named + "' in: " + r.err());
     }
 
+    /** Data-plane settings in a --config file are checked before any node starts, naming the setting. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "dptrain.data-plane.mac = hmac-sha1|dptrain.data-plane.mac: 'hmac-sha1' (expected aes-gcm or none)",
+        "dptrain.data-plane { term-length = 64k, mtu = 65504 }|term-length / 8 = 8192",
+        "dptrain.data-plane.term-length = 100k|dptrain.data-plane.term-length"})
+    void badDataPlaneSettingIsNamed(String setting, String named) throws IOException {
+        Path conf = tmp.resolve("bad.conf");
+        Files.writeString(conf, setting + "\n");
+        Cli.Result r = Cli.run("train", "--data-dir", FetchMnistCommand.ensureMnist(null).toString(), "--run-dir",
+                tmp.resolve("run").toString(), "--steps", "1", "--workers", "1", "--config", conf.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(named), "expected '" + named + "' in: " + r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
     @Test
     void missingCommandAndUnknownCommand() {
         assertEquals(2, Cli.run().exit());
