@@ -8,6 +8,10 @@ construction and warm-up steps are excluded from the timing).
 Run with Debian's interpreter, not a pyenv one:
   /usr/bin/python3 scripts/bench/torch_reference.py --model two-layer --threads 2
 Prints exactly one JSON line on stdout; diagnostics go to stderr.
+
+Importable without side effects (torch_ddp.py shares read_idx, load_train and build): numpy
+and torch are imported inside the functions, so an importer can set the thread environment
+(set_thread_env) before they load.
 """
 import argparse
 import json
@@ -16,6 +20,23 @@ import sys
 import time
 
 DEFAULT_STEPS = {"two-layer": 15000, "simple-cnn": 400}
+THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def default_data_dir():
+    return os.environ.get("DPTRAIN_DATA_DIR",
+                          os.path.join(os.path.expanduser("~"), ".dptrain", "mnist"))
+
+
+def set_thread_env(threads):
+    """Sets the OpenMP/MKL/OpenBLAS thread counts. Must happen before numpy or torch (and their
+    OpenMP / BLAS runtimes) is imported; child processes inherit it."""
+    for module in ("numpy", "torch"):
+        if module in sys.modules:
+            print(f"warning: {module} already imported; thread env vars may not take effect",
+                  file=sys.stderr)
+    for var in THREAD_ENV_VARS:
+        os.environ[var] = str(threads)
 
 
 def parse_args():
@@ -29,9 +50,7 @@ def parse_args():
                    help="timed training steps (default: about 10 s on a recent x86 core: "
                         + ", ".join(f"{k} {v}" for k, v in DEFAULT_STEPS.items()) + ")")
     p.add_argument("--warmup", type=int, default=20, help="untimed steps before timing")
-    p.add_argument("--data-dir",
-                   default=os.environ.get("DPTRAIN_DATA_DIR",
-                                          os.path.join(os.path.expanduser("~"), ".dptrain", "mnist")),
+    p.add_argument("--data-dir", default=default_data_dir(),
                    help="directory with the raw MNIST IDX files (default $DPTRAIN_DATA_DIR "
                         "or ~/.dptrain/mnist)")
     p.add_argument("--seed", type=int, default=1)
@@ -43,18 +62,9 @@ def parse_args():
     return a
 
 
-args = parse_args()
-# Must happen before torch (and its OpenMP / BLAS runtimes) is imported.
-for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[var] = str(args.threads)
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-
 def read_idx(path, expected_magic):
     """Reads an uncompressed (or .gz) IDX file into a uint8 numpy array."""
+    import numpy as np
     if not os.path.exists(path) and os.path.exists(path + ".gz"):
         path = path + ".gz"
     if path.endswith(".gz"):
@@ -76,6 +86,7 @@ def read_idx(path, expected_magic):
 
 
 def load_train(data_dir):
+    import numpy as np
     images = read_idx(os.path.join(data_dir, "train-images-idx3-ubyte"), 0x00000803)
     labels = read_idx(os.path.join(data_dir, "train-labels-idx1-ubyte"), 0x00000801)
     if images.shape[0] != labels.shape[0]:
@@ -85,6 +96,8 @@ def load_train(data_dir):
 
 
 def build(model_name):
+    import torch
+    from torch import nn
     if model_name == "two-layer":
         # The book's ch. 5 TwoLayerNet: Affine-ReLU-Affine, softmax-with-loss, SGD lr 0.1.
         model = nn.Sequential(nn.Linear(784, 50), nn.ReLU(), nn.Linear(50, 10))
@@ -103,6 +116,11 @@ def build(model_name):
 
 
 def main():
+    args = parse_args()
+    set_thread_env(args.threads)
+    import torch
+    from torch import nn
+
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
