@@ -95,6 +95,52 @@ public final class Blas {
         return DESCRIPTION.contains(".javacpp") ? "openblas-shipped" : "openblas-system";
     }
 
+    /**
+     * What the bits of a result depend on: the library, and the kernels it picks. OpenBLAS (built for many CPUs)
+     * chooses its kernels by CPU model at start, so two machines with the same library but different CPU generations
+     * can round differently; so can the Java fallback (its vector width). The identity is the library and the CPU
+     * model, or the library and {@code OPENBLAS_CORETYPE} when that environment variable forces the kernels (set the
+     * same value on every node to mix CPU models).
+     */
+    public static String identity() {
+        String forced = System.getenv("OPENBLAS_CORETYPE");
+        if (isNative() && forced != null && !forced.isBlank()) {
+            return kind() + " kernels " + forced.trim();
+        }
+        return kind() + " on " + cpuModel();
+    }
+
+    /** "vendor family/model name" from /proc/cpuinfo, or os.arch where there is none. */
+    static String cpuModel() {
+        try {
+            String vendor = "";
+            String family = "";
+            String model = "";
+            String name = "";
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.isBlank()) {
+                    break; // the first processor is enough
+                }
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim();
+                String value = line.substring(colon + 1).trim();
+                switch (key) {
+                    case "vendor_id" -> vendor = value;
+                    case "cpu family" -> family = value;
+                    case "model" -> model = value;
+                    case "model name" -> name = value;
+                    default -> { }
+                }
+            }
+            return (vendor + " " + family + "/" + model + " " + name).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
     /** True when the native OpenBLAS is in use. */
     public static boolean isNative() {
         return DESCRIPTION.startsWith("openblas");

@@ -65,7 +65,7 @@ public final class ClusterJob implements AutoCloseable {
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
-                    Blas.kind(), dp.settings().mac() ? Authenticator.newSecret() : null));
+                    Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
             ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));
             RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model.paramCount(),

@@ -147,10 +147,25 @@ class ProtocolTest {
         ActorRef<WorkerProtocol.Command> w = kit.spawn(Worker.create(new Worker.Env(data, null, true, "127.0.0.1", 0, () -> { })));
         TestProbe<CoordinatorProtocol.Command> coord = kit.createTestProbe();
         w.tell(new WorkerProtocol.JobOffer(5, 1, "in=784;affine(10);loss=softmax;init=std:0.01", 100, 2, 1, 1000, 0,
-                "not-the-fingerprint", dptrain.tensor.Blas.kind(), null, "aeron:ipc", 1001, coord.ref()));
+                "not-the-fingerprint", dptrain.tensor.Blas.identity(), null, "aeron:ipc", 1001, coord.ref()));
         CoordinatorProtocol.WorkerRefused r = coord.expectMessageClass(CoordinatorProtocol.WorkerRefused.class,
                 Duration.ofSeconds(30));
         assertTrue(r.reason().contains("fingerprint"), r.reason());
+    }
+
+    @Test
+    void workerRefusesAJobComputedWithOtherBlasKernels() {
+        Path data = MnistFetcher.ensure(MnistFetcher.resolveDataDir(null), m -> { });
+        String fingerprint = dptrain.train.TrainingSet.split(dptrain.train.TrainingSet.mnist(data), 1000, 0, 1).train()
+                .fingerprint();
+        ActorRef<WorkerProtocol.Command> w = kit.spawn(Worker.create(new Worker.Env(data, null, true, "127.0.0.1", 0, () -> { })));
+        TestProbe<CoordinatorProtocol.Command> coord = kit.createTestProbe();
+        w.tell(new WorkerProtocol.JobOffer(6, 1, "in=784;affine(10);loss=softmax;init=std:0.01", 100, 2, 1, 1000, 0,
+                fingerprint, "openblas-shipped on SomeOtherCpu 6/42", null, "aeron:ipc", 1001, coord.ref()));
+        CoordinatorProtocol.WorkerRefused r = coord.expectMessageClass(CoordinatorProtocol.WorkerRefused.class,
+                Duration.ofSeconds(30));
+        assertTrue(r.reason().contains("SomeOtherCpu") && r.reason().contains(dptrain.tensor.Blas.identity())
+                && r.reason().contains("OPENBLAS_CORETYPE"), r.reason());
     }
 
     private static void awaitLive(JobBoard board, int n) {

@@ -81,9 +81,10 @@ public final class Worker {
                 return refuse(o, "this worker's training set (" + dir + ") has fingerprint " + fp
                         + ", the coordinator's has " + o.datasetFingerprint() + ": different MNIST files or settings");
             }
-            if (!Blas.kind().equals(o.blas())) {
-                return refuse(o, "this worker computes with BLAS " + Blas.kind() + ", the job with " + o.blas()
-                        + ": results would differ in the last bits (start the worker with the same -Ddptrain.blas)");
+            if (!Blas.identity().equals(o.blas())) {
+                return refuse(o, "this worker computes with BLAS " + Blas.identity() + ", the job with " + o.blas()
+                        + ": results would differ in the last bits (start the worker with the same -Ddptrain.blas "
+                        + "on the same CPU model, or set OPENBLAS_CORETYPE to one value on every node)");
             }
             Model model = new Model(NetSpec.parse(o.netSpec()));
             DataPlane dp = env.dataPlane();
@@ -111,7 +112,7 @@ public final class Worker {
                     model.paramCount(), endpoint);
             coordinator.tell(new CoordinatorProtocol.WorkerReady(jobId, workerId, ctx.getSelf(), endpoint,
                     env.ipc() ? DataPlane.PARAMS_STREAM + workerId : DataPlane.PARAMS_STREAM, env.host(),
-                    ProcessHandle.current().pid(), Blas.kind()));
+                    ProcessHandle.current().pid(), Blas.identity()));
         } catch (RuntimeException e) {
             release();
             return refuse(o, e.getMessage() == null ? e.toString() : e.getMessage());
