@@ -54,6 +54,16 @@ public final class Model {
         return spec;
     }
 
+    /**
+     * Where each layer's parameter block starts in the flat vector, in layer order, without repeats (layers without
+     * parameters share the next one's start); ends with {@link #paramCount()}. The data plane cuts its chunks here,
+     * so a worker can start a layer as soon as its block has arrived and send a block as soon as it is final.
+     */
+    public int[] paramBoundaries() {
+        return java.util.stream.IntStream.concat(java.util.Arrays.stream(paramOffsets),
+                java.util.stream.IntStream.of(paramCount)).distinct().sorted().toArray();
+    }
+
     /** Number of trainable parameters. */
     public int paramCount() {
         return paramCount;

@@ -15,6 +15,22 @@ public final class Network {
     private final ParamStore store;
     private final int maxBatch;
     private float[] lastOutput;
+    /** Where each layer's parameters start (execution order) and end (the next layer's start). */
+    private final int[] paramStart;
+    private final int[] paramEnd;
+
+    /**
+     * Hooks into {@link #lossAndGradient} for a caller that overlaps communication with compute (a cluster worker):
+     * told before each layer's forward pass which parameters it needs, and after each layer's backward pass which
+     * gradients are final. Neither may change anything the network reads; both may block.
+     */
+    public interface Progress {
+        /** Parameters [0, end) must be in place before the next layer runs. */
+        void needParams(int end);
+
+        /** Gradient sums [start, paramCount) are final (and every batch statistic: they come from the forward pass). */
+        void gradsFinal(int start);
+    }
 
     Network(Model model, int maxBatch, ParamStore store) {
         if (maxBatch < 1) {
@@ -42,6 +58,14 @@ public final class Network {
             layers[i] = specs.get(i).create(setup, i);
         }
         this.loss = new Loss(model.spec().loss(), model.outputs(), maxBatch);
+        this.paramStart = new int[layers.length];
+        this.paramEnd = new int[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            paramStart[i] = layers[i].paramOffset();
+        }
+        for (int i = 0; i < layers.length; i++) {
+            paramEnd[i] = i + 1 < layers.length ? Math.max(paramStart[i], paramStart[i + 1]) : model.paramCount();
+        }
     }
 
     private static boolean reluBeforeMaxPool(List<LayerSpec> specs, int i) {
@@ -85,11 +109,37 @@ public final class Network {
      * statistics into its batchStats) and returns the sum of the samples' losses.
      */
     public double lossAndGradient(float[] x, int n, int[] labels, int labelOff, ForwardContext ctx) {
-        float[] y = forward(x, n, ctx);
+        return lossAndGradient(x, n, labels, labelOff, ctx, null);
+    }
+
+    /** As {@link #lossAndGradient(float[], int, int[], int, ForwardContext)}, telling progress as it goes. */
+    public double lossAndGradient(float[] x, int n, int[] labels, int labelOff, ForwardContext ctx, Progress progress) {
+        float[] y;
+        if (progress == null) {
+            y = forward(x, n, ctx);
+        } else {
+            checkBatch(n);
+            y = x;
+            int have = 0;
+            for (int i = 0; i < layers.length; i++) {
+                if (paramEnd[i] > have) {
+                    have = paramEnd[i];
+                    progress.needParams(have);
+                }
+                y = layers[i].forward(y, n, ctx);
+            }
+            lastOutput = y;
+        }
         double sum = loss.forward(y, n, labels, labelOff);
         float[] d = loss.backward();
         for (int i = layers.length - 1; i >= 0 && d != null; i--) {
             d = layers[i].backward(d, n);
+            if (progress != null) {
+                progress.gradsFinal(paramStart[i]);
+            }
+        }
+        if (progress != null) {
+            progress.gradsFinal(0);
         }
         return sum;
     }

@@ -34,6 +34,12 @@ public final class ShardComputer {
      */
     public void compute(Dataset data, int[] batch, int from, int to, long seed, long step,
                         float[] params, float[] state, ShardResult out) {
+        compute(data, batch, from, to, seed, step, params, state, out, null);
+    }
+
+    /** As above, telling progress which parameters each layer needs and which gradients are final. */
+    public void compute(Dataset data, int[] batch, int from, int to, long seed, long step,
+                        float[] params, float[] state, ShardResult out, Network.Progress progress) {
         int n = to - from;
         float[] src = data.x();
         int[] srcLabels = data.labels();
@@ -46,6 +52,6 @@ public final class ShardComputer {
         store.state = state;
         store.grads = out.grads;
         store.batchStats = out.batchStats;
-        out.lossSum = net.lossAndGradient(x, n, labels, 0, ctx.training(seed, step, from));
+        out.lossSum = net.lossAndGradient(x, n, labels, 0, ctx.training(seed, step, from), progress);
     }
 }

@@ -68,8 +68,8 @@ public final class ClusterJob implements AutoCloseable {
                     Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
             ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));
-            RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model.paramCount(),
-                    model.stateCount(), noWorkerTimeoutMillis * 1_000_000L);
+            RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model,
+                    noWorkerTimeoutMillis * 1_000_000L);
             List<ActorSystem<WorkerProtocol.Command>> workers = new ArrayList<>();
             String seed = ClusterNodes.hostPort(sys);
             for (int i = 0; i < inProcessWorkers; i++) {

@@ -66,7 +66,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private java.io.PrintStream log = System.err;
 
     RemoteShardExecutor(JobBoard board, ActorRef<CoordinatorProtocol.Command> coordinator, DataPlane dataPlane,
-                        Subscription gradsIn, int paramCount, int stateCount, long noWorkerTimeoutNanos) {
+                        Subscription gradsIn, dptrain.nn.Model model, long noWorkerTimeoutNanos) {
+        int paramCount = model.paramCount();
+        int stateCount = model.stateCount();
         this.board = board;
         this.coordinator = coordinator;
         this.dataPlane = dataPlane;
@@ -75,8 +77,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.stateCount = stateCount;
         this.noWorkerTimeoutNanos = noWorkerTimeoutNanos;
         this.receiver = new Receiver(new GradSink(), new Authenticator(board.job.secret()), (paramCount + stateCount) * 4);
+        // Chunks end at layer boundaries: a worker starts a layer's forward pass once that layer's block is in.
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
-                new Authenticator(board.job.secret()));
+                new Authenticator(board.job.secret())).cutAt(model.paramBoundaries());
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
     }
 

@@ -24,8 +24,13 @@ import org.agrona.concurrent.IdleStrategy;
  * A worker's compute thread for one job: keeps the newest parameters that arrive over the data plane, takes shard
  * assignments from the actor, computes each shard's gradient sums on its replica and sends them to the
  * coordinator. The actor never computes and this thread never touches actor state; they meet in a queue.
+ *
+ * <p>Communication overlaps compute, as PyTorch DDP's gradient buckets do, without changing a bit: parameters are
+ * copied in chunk by chunk as they arrive (chunks end at layer boundaries), and a layer's forward pass waits only for
+ * its own block; gradient chunks are sealed and sent, last layer first, as soon as the backward pass has made them
+ * final, while the earlier layers' backward runs.
  */
-final class GradientEngine implements Runnable {
+final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     /** How long a send may stay blocked before the worker reports failure. */
     static final long SEND_TIMEOUT_NANOS = 30_000_000_000L;
 
@@ -48,8 +53,30 @@ final class GradientEngine implements Runnable {
     private final BiConsumer<Long, String> onFailure;
     private final IdleStrategy idle = DataPlane.idle();
     private volatile boolean stopped;
+    /** The newest complete parameter version. */
     private long version = -1;
+    /** A version being received chunk by chunk, and how many of its leading bytes are in params/state. */
+    private long partialVersion = -1;
+    private int partialBytes;
+    /** While computing: the version the shard is computed with (else -1); a newer one arriving aborts it. */
+    private long computing = -1;
+    private boolean overtaken;
+    /** While computing: the assignment's identity, and which gradient chunks are sealed and sent (descending). */
+    private Assign current;
+    private int currentShard;
+    private int sealedFrom = -1;
+    private int sentFrom;
+    private long computeStart;
+    /** Time of the current shard spent waiting for parameters or sealing and sending gradients, not computing. */
+    private long commNanos;
     private volatile long shardsDone;
+
+    /** Thrown out of a layer hook when newer parameters arrive mid-shard: the shard's result would be stale. */
+    private static final class Overtaken extends RuntimeException {
+        Overtaken() {
+            super(null, null, false, false);
+        }
+    }
 
     GradientEngine(long jobId, int workerId, Model model, Dataset data, int batchSize, int shards, long seed,
                    byte[] secret, Subscription paramsIn, Publication gradsOut, int chunkBytes,
@@ -68,7 +95,8 @@ final class GradientEngine implements Runnable {
         this.gradsOut = gradsOut;
         int vectorBytes = (params.length + state.length) * 4;
         this.receiver = new Receiver(new ParamsSink(), new Authenticator(secret), vectorBytes);
-        this.out = new OutgoingMessage(params.length + state.length, chunkBytes, new Authenticator(secret));
+        this.out = new OutgoingMessage(params.length + state.length, chunkBytes, new Authenticator(secret))
+                .cutAt(model.paramBoundaries());
         this.onFailure = onFailure;
     }
 
@@ -115,39 +143,126 @@ final class GradientEngine implements Runnable {
         if (a.jobId() != jobId) {
             return;
         }
-        // Wait for the assignment's parameter version (Akka and Aeron are separate paths).
-        while (version < a.version() && !stopped) {
-            idle.idle(receiver.poll(paramsIn, 16));
-        }
-        if (version != a.version() || stopped) {
+        if (version > a.version() || partialVersion > a.version()) {
             return; // a newer version already: this assignment is stale
         }
         for (int k : a.shards()) {
-            long t0 = System.nanoTime();
-            computer.compute(data, a.batch(), ShardPlan.start(batchSize, shards, k), ShardPlan.end(batchSize, shards, k),
-                    seed, a.step(), params, state, result);
-            long nanos = System.nanoTime() - t0;
-            out.prepare(Frame.GRADS, jobId, a.step(), a.version(), k, workerId, result.grads, result.grads.length,
-                    result.batchStats, result.batchStats.length, nanos, result.lossSum);
+            current = a;
+            currentShard = k;
+            computing = a.version();
+            overtaken = false;
+            computeStart = System.nanoTime();
+            commNanos = 0;
+            try {
+                // The first layer hook waits for the parameters it needs (Akka and Aeron are separate paths).
+                computer.compute(data, a.batch(), ShardPlan.start(batchSize, shards, k),
+                        ShardPlan.end(batchSize, shards, k), seed, a.step(), params, state, result, this);
+            } catch (Overtaken e) {
+                return; // newer parameters came in: the coordinator has moved on
+            } finally {
+                computing = -1;
+            }
+            if (stopped) {
+                return;
+            }
+            long nanos = System.nanoTime() - computeStart - commNanos;
+            // Whatever is not sealed yet (chunk 0 holds the first layer), then send the rest.
+            sealDown(0, nanos);
             send();
             shardsDone++;
         }
     }
 
+    @Override
+    public void needParams(int end) {
+        long need = computing;
+        int bytes = end * 4;
+        if (version == need || (partialVersion == need && partialBytes >= bytes)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            awaitParams(need, bytes);
+        } finally {
+            commNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private void awaitParams(long need, int bytes) {
+        while (!(version == need || (partialVersion == need && partialBytes >= bytes))) {
+            if (stopped || version > need || partialVersion > need) {
+                throw new Overtaken();
+            }
+            idle.idle(receiver.poll(paramsIn, 16));
+            if (overtaken) {
+                throw new Overtaken();
+            }
+        }
+    }
+
+    @Override
+    public void gradsFinal(int start) {
+        if (start == 0 && sealedFrom == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        sealDown(start * 4, t0 - computeStart - commNanos);
+        // Offer what is sealed without waiting: back-pressure just leaves it for later.
+        while (sentFrom > sealedFrom) {
+            long r = out.offer(gradsOut, sentFrom - 1);
+            if (r <= 0) {
+                break;
+            }
+            sentFrom--;
+        }
+        receiver.poll(paramsIn, 16); // keeps the parameter image drained; a newer version aborts the shard
+        commNanos += System.nanoTime() - t0;
+        if (overtaken) {
+            throw new Overtaken();
+        }
+    }
+
+    /**
+     * Seals, last first, every not yet sealed gradient chunk that lies in bytes [fromByte, total) (chunks end at
+     * layer boundaries; the batch statistics after the parameters are final since the forward pass). The first call
+     * of a shard begins the message.
+     */
+    private void sealDown(int fromByte, long nanos) {
+        if (sealedFrom < 0) {
+            out.begin(Frame.GRADS, jobId, current.step(), current.version(), currentShard, workerId, result.grads,
+                    result.grads.length, result.batchStats, result.batchStats.length);
+            sealedFrom = out.chunks();
+            sentFrom = out.chunks();
+        }
+        while (sealedFrom > 0 && out.chunkStart(sealedFrom - 1) >= fromByte) {
+            out.seal(sealedFrom - 1, nanos, result.lossSum);
+            sealedFrom--;
+        }
+    }
+
+    /** Sends the chunks not yet sent (descending), blocking with a timeout; then readies the next message. */
     private void send() {
-        delivery.start(gradsOut, out);
         long start = System.nanoTime();
-        while (!delivery.advance()) {
+        while (sentFrom > 0) {
+            long r = out.offer(gradsOut, sentFrom - 1);
+            if (r > 0) {
+                sentFrom--;
+                continue;
+            }
             if (stopped) {
-                return;
+                break;
+            }
+            if (r != Publication.BACK_PRESSURED && r != Publication.ADMIN_ACTION && r != Publication.NOT_CONNECTED) {
+                throw new IllegalStateException("gradient publication failed: status " + r);
             }
             if (System.nanoTime() - start > SEND_TIMEOUT_NANOS) {
                 throw new IllegalStateException("could not send gradients to the coordinator for "
-                        + SEND_TIMEOUT_NANOS / 1_000_000_000L + " s: " + delivery.lastStatus());
+                        + SEND_TIMEOUT_NANOS / 1_000_000_000L + " s (status " + r + ")");
             }
             // Keep taking parameters meanwhile, so neither side waits on the other.
             idle.idle(receiver.poll(paramsIn, 16));
         }
+        sealedFrom = -1;
     }
 
     /** Takes parameter vectors of this job, newer than the one held. */
@@ -176,10 +291,30 @@ final class GradientEngine implements Runnable {
         }
 
         @Override
+        public void chunk(Frame f, byte[] payload) {
+            if (f.version != partialVersion) {
+                partialVersion = f.version;
+                partialBytes = 0;
+            }
+            if (computing >= 0 && f.version > computing) {
+                overtaken = true; // the shard being computed is stale now; stop before its parameters change
+            }
+            int from = f.offset / 4;
+            int to = (f.offset + f.length) / 4;
+            int pEnd = Math.min(to, params.length);
+            if (from < pEnd) {
+                Vectors.readFloats(payload, f.offset, params, from, pEnd - from);
+            }
+            int sFrom = Math.max(from, params.length);
+            if (sFrom < to) {
+                Vectors.readFloats(payload, sFrom * 4, state, sFrom - params.length, to - sFrom);
+            }
+            partialBytes = f.offset + f.length;
+        }
+
+        @Override
         public void deliver(Frame f, byte[] payload) {
-            Vectors.readFloats(payload, 0, params, params.length);
-            Vectors.readFloats(payload, params.length * 4, state, state.length);
-            version = f.version;
+            version = f.version; // every chunk is already in place
         }
     }
 }

@@ -14,14 +14,22 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class OutgoingMessage {
     private final byte[] payload;
     private final UnsafeBuffer payloadBuf;
-    private final byte[] headers;
-    private final UnsafeBuffer headersBuf;
+    private byte[] headers;
+    private UnsafeBuffer headersBuf;
     private final int chunkBytes;
     private final Authenticator auth;
     private final Frame frame = new Frame();
     private final CRC32C crc = new CRC32C();
+    /** Byte offsets where a chunk must end (besides every chunkBytes), ascending; see {@link #cutAt}. */
+    private int[] cuts = new int[0];
+    /** Chunk c covers payload bytes [starts[c], starts[c + 1]). */
+    private int[] starts;
     private int total;
     private int chunks;
+    private float[] a;
+    private int aLen;
+    private float[] b;
+    private int bLen;
 
     /** Room for vectors of up to capacityFloats floats, sent in chunks of at most chunkBytes payload bytes. */
     public OutgoingMessage(int capacityFloats, int chunkBytes, Authenticator auth) {
@@ -35,24 +43,64 @@ public final class OutgoingMessage {
         this.headersBuf = new UnsafeBuffer(headers);
         this.chunkBytes = chunkBytes;
         this.auth = auth;
+        this.starts = new int[maxChunks + 1];
+    }
+
+    /**
+     * Also ends chunks at these float offsets (layer boundaries, from {@link dptrain.nn.Model#paramBoundaries()}), so
+     * a receiver can use a layer's block as soon as it is in and a sender can send a block as soon as it is final.
+     */
+    public OutgoingMessage cutAt(int[] floatOffsets) {
+        this.cuts = java.util.Arrays.stream(floatOffsets).map(f -> f * 4).filter(o -> o > 0).sorted().distinct()
+                .toArray();
+        int maxChunks = (payload.length + chunkBytes - 1) / chunkBytes + cuts.length;
+        this.starts = new int[maxChunks + 1];
+        this.headers = new byte[maxChunks * Frame.LENGTH];
+        this.headersBuf = new UnsafeBuffer(headers);
+        return this;
     }
 
     /** Lays out a[0, aLen) followed by b[0, bLen) with the given identity, and seals every chunk. */
     public void prepare(byte kind, long job, long step, long version, int shard, int sender,
                         float[] a, int aLen, float[] b, int bLen, long computeNanos, double lossSum) {
+        begin(kind, job, step, version, shard, sender, a, aLen, b, bLen);
+        for (int c = 0; c < chunks; c++) {
+            seal(c, computeNanos, lossSum);
+        }
+    }
+
+    /**
+     * Starts a message of a[0, aLen) followed by b[0, bLen) with the given identity and plans its chunks, copying
+     * and sealing nothing yet: {@link #seal} does each chunk, when its floats are final. The arrays are read then.
+     */
+    public void begin(byte kind, long job, long step, long version, int shard, int sender,
+                      float[] a, int aLen, float[] b, int bLen) {
         int floats = aLen + bLen;
         if (floats * 4L > payload.length) {
             throw new IllegalArgumentException("vector of " + floats + " floats exceeds this message's capacity of "
                     + payload.length / 4);
         }
-        ByteBuffer bb = ByteBuffer.wrap(payload).order(Frame.ORDER);
-        bb.asFloatBuffer().put(a, 0, aLen);
-        if (bLen > 0) {
-            ByteBuffer tail = ByteBuffer.wrap(payload, aLen * 4, bLen * 4).slice().order(Frame.ORDER);
-            tail.asFloatBuffer().put(b, 0, bLen);
-        }
+        this.a = a;
+        this.aLen = aLen;
+        this.b = b;
+        this.bLen = bLen;
         total = floats * 4;
-        chunks = Math.max(1, (total + chunkBytes - 1) / chunkBytes);
+        int c = 0;
+        int at = 0;
+        int cut = 0;
+        starts[0] = 0;
+        do {
+            int end = Math.min(total, at + chunkBytes);
+            while (cut < cuts.length && cuts[cut] <= at) {
+                cut++;
+            }
+            if (cut < cuts.length && cuts[cut] < end) {
+                end = cuts[cut];
+            }
+            starts[++c] = end;
+            at = end;
+        } while (at < total);
+        chunks = c;
         frame.kind = kind;
         frame.job = job;
         frame.step = step;
@@ -60,26 +108,50 @@ public final class OutgoingMessage {
         frame.shard = shard;
         frame.sender = sender;
         frame.total = total;
+    }
+
+    /** Copies chunk c's floats in, writes its header (with these timings) and seals it. */
+    public void seal(int c, long computeNanos, double lossSum) {
+        int off = starts[c];
+        int len = starts[c + 1] - off;
+        copyFloats(off, len);
         frame.computeNanos = computeNanos;
         frame.lossSum = lossSum;
-        for (int c = 0; c < chunks; c++) {
-            int off = c * chunkBytes;
-            int len = Math.min(chunkBytes, total - off);
-            frame.offset = off;
-            frame.length = len;
-            frame.crc = 0;
-            int h = c * Frame.LENGTH;
-            frame.write(headersBuf, h);
-            auth.seal(headers, h, payload, off, len);
-            crc.reset();
-            crc.update(payload, off, len); // of the bytes on the wire
-            headersBuf.putInt(h + Frame.CRC_OFFSET, (int) crc.getValue(), Frame.ORDER);
+        frame.offset = off;
+        frame.length = len;
+        frame.crc = 0;
+        int h = c * Frame.LENGTH;
+        frame.write(headersBuf, h);
+        auth.seal(headers, h, payload, off, len);
+        crc.reset();
+        crc.update(payload, off, len); // of the bytes on the wire
+        headersBuf.putInt(h + Frame.CRC_OFFSET, (int) crc.getValue(), Frame.ORDER);
+    }
+
+    /** Little-endian floats for payload bytes [off, off + len) from a then b. */
+    private void copyFloats(int off, int len) {
+        int from = off / 4;
+        int to = (off + len) / 4;
+        int aEnd = Math.min(to, aLen);
+        if (from < aEnd) {
+            ByteBuffer.wrap(payload, from * 4, (aEnd - from) * 4).slice().order(Frame.ORDER).asFloatBuffer()
+                    .put(a, from, aEnd - from);
+        }
+        int bFrom = Math.max(from, aLen);
+        if (bFrom < to) {
+            ByteBuffer.wrap(payload, bFrom * 4, (to - bFrom) * 4).slice().order(Frame.ORDER).asFloatBuffer()
+                    .put(b, bFrom - aLen, to - bFrom);
         }
     }
 
     /** Chunks of the prepared message. */
     public int chunks() {
         return chunks;
+    }
+
+    /** First payload byte of chunk c (c = chunks() gives the total). */
+    public int chunkStart(int c) {
+        return starts[c];
     }
 
     /** Payload bytes of the prepared message. */
@@ -89,9 +161,8 @@ public final class OutgoingMessage {
 
     /** Offers chunk c to the publication; returns Aeron's result (a position, or a negative status). */
     public long offer(Publication p, int c) {
-        int off = c * chunkBytes;
-        int len = Math.min(chunkBytes, total - off);
-        return p.offer(headersBuf, c * Frame.LENGTH, Frame.LENGTH, payloadBuf, off, len);
+        int off = starts[c];
+        return p.offer(headersBuf, c * Frame.LENGTH, Frame.LENGTH, payloadBuf, off, starts[c + 1] - off);
     }
 
     /** Test hook: the header bytes of chunk c (to forge or corrupt in tests). */

@@ -22,6 +22,12 @@ public final class Receiver {
 
         /** A complete, verified message: payload bytes [0, f.total) of payload. */
         void deliver(Frame f, byte[] payload);
+
+        /**
+         * One verified chunk of a wanted message: payload bytes [f.offset, f.offset + f.length) are in place (before
+         * {@link #deliver} for the last one). For receivers that use a vector before all of it is in.
+         */
+        default void chunk(Frame f, byte[] payload) {}
     }
 
     private final Sink sink;
@@ -31,6 +37,7 @@ public final class Receiver {
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
     private final Frame frame = new Frame();
     private final byte[] headerCopy = new byte[Frame.LENGTH];
+    private final byte[] scratch = new byte[Authenticator.SCRATCH];
     private final CRC32C crc = new CRC32C();
     private final FragmentHandler assembler = new io.aeron.FragmentAssembler(this::onMessage);
 
@@ -44,7 +51,11 @@ public final class Receiver {
     private static final class Partial {
         final Frame first = new Frame();
         byte[] payload;
-        int received;
+        /** Payload bytes [lo, hi) are in (checked, or skipped when rejected). */
+        int lo;
+        int hi;
+        /** Chunks come in ascending offsets (from 0) or descending (from the end). */
+        boolean ascending;
         boolean rejected;
         boolean active;
     }
@@ -75,30 +86,34 @@ public final class Receiver {
             reject(p, f, DropReason.BAD_LENGTH);
             return;
         }
-        if (f.offset == 0) {
-            // A new message starts; an unfinished one from this publisher is lost.
+        boolean continuation = p.active && p.first.sameMessage(f)
+                && (p.ascending ? f.offset == p.hi : f.offset + f.length == p.lo);
+        if (continuation) {
+            if (p.rejected) {
+                advance(p, f); // the rest of a message already dropped and counted
+                return;
+            }
+        } else if (f.offset == 0 || f.offset + f.length == f.total) {
+            // A new message starts (chunks go in ascending or, for gradients streamed during the backward pass,
+            // descending order); an unfinished one from this publisher is lost.
             if (p.active && !p.rejected) {
                 count(DropReason.BAD_LENGTH);
             }
             DropReason why = sink.check(f);
             p.first.copyFrom(f);
             p.active = true;
-            p.received = 0;
             p.rejected = false;
+            p.ascending = f.offset == 0;
+            p.lo = p.ascending ? 0 : f.total;
+            p.hi = p.lo;
             if (why != null) {
-                p.rejected = true;
-                count(why);
+                reject(p, f, why);
                 return;
             }
-            if (p.payload == null || p.payload.length < f.total) {
+            if (p.payload == null || p.payload.length < f.total + Authenticator.SCRATCH) {
                 p.payload = new byte[maxTotal + Authenticator.SCRATCH];
             }
-        } else if (!p.active || !p.first.sameMessage(f)) {
-            reject(p, f, DropReason.BAD_LENGTH);
-            return;
-        } else if (p.rejected) {
-            return; // the rest of a message already dropped and counted
-        } else if (f.offset != p.received) {
+        } else {
             reject(p, f, DropReason.BAD_LENGTH);
             return;
         }
@@ -110,12 +125,17 @@ public final class Receiver {
             reject(p, f, DropReason.BAD_CHECKSUM);
             return;
         }
-        if (!auth.open(headerCopy, 0, p.payload, f.offset, f.length)) {
+        // open() puts the tag just after the chunk: keep what is there (the next chunk, in descending order)
+        System.arraycopy(p.payload, f.offset + f.length, scratch, 0, Authenticator.SCRATCH);
+        boolean authentic = auth.open(headerCopy, 0, p.payload, f.offset, f.length);
+        System.arraycopy(scratch, 0, p.payload, f.offset + f.length, Authenticator.SCRATCH);
+        if (!authentic) {
             reject(p, f, DropReason.BAD_MAC);
             return;
         }
-        p.received += f.length;
-        if (p.received == f.total) {
+        advance(p, f);
+        sink.chunk(f, p.payload);
+        if (p.hi - p.lo == f.total) {
             p.active = false;
             DropReason why = sink.check(f);
             if (why != null) {
@@ -126,11 +146,25 @@ public final class Receiver {
         }
     }
 
+    private static void advance(Partial p, Frame f) {
+        if (p.ascending) {
+            p.hi = f.offset + f.length;
+        } else {
+            p.lo = f.offset;
+        }
+    }
+
+    /** Drops the message f belongs to (counted once); its further chunks are skipped. */
     private void reject(Partial p, Frame f, DropReason why) {
-        p.first.copyFrom(f);
-        p.first.offset = 0;
+        if (!(p.active && p.first.sameMessage(f))) {
+            p.first.copyFrom(f);
+            p.ascending = f.offset == 0 || f.offset + f.length != f.total;
+            p.lo = f.offset;
+            p.hi = f.offset;
+        }
         p.active = true;
         p.rejected = true;
+        advance(p, f);
         count(why);
     }
 

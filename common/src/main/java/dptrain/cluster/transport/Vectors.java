@@ -8,6 +8,11 @@ public final class Vectors {
 
     /** Reads n floats from payload at byte offset into dst[0, n). */
     public static void readFloats(byte[] payload, int byteOffset, float[] dst, int n) {
-        ByteBuffer.wrap(payload, byteOffset, n * 4).slice().order(Frame.ORDER).asFloatBuffer().get(dst, 0, n);
+        readFloats(payload, byteOffset, dst, 0, n);
+    }
+
+    /** n little-endian floats from payload at byteOffset into dst at dstOffset. */
+    public static void readFloats(byte[] payload, int byteOffset, float[] dst, int dstOffset, int n) {
+        ByteBuffer.wrap(payload, byteOffset, n * 4).slice().order(Frame.ORDER).asFloatBuffer().get(dst, dstOffset, n);
     }
 }

@@ -38,6 +38,11 @@ public abstract class Layer {
         this.dx = allocOut && needInputGrad ? new float[maxBatch * inSize] : null;
     }
 
+    /** Where this layer's parameters start in the flat vector. */
+    public int paramOffset() {
+        return paramOffset;
+    }
+
     /** Computes the output for n samples of x (n × inSize) and returns it (n × outSize, valid until the next call). */
     public abstract float[] forward(float[] x, int n, ForwardContext ctx);
 

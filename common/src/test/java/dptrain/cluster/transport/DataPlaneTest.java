@@ -37,7 +37,7 @@ class DataPlaneTest {
     }
 
     /** A sink that wants job 7, step 3 of a 20 000-float vector, each shard once. */
-    static final class Sink implements Receiver.Sink {
+    static class Sink implements Receiver.Sink {
         final List<float[]> got = new ArrayList<>();
         final boolean[] accepted = new boolean[4];
 
@@ -120,6 +120,72 @@ class DataPlaneTest {
     @Test
     void vectorsArriveWholeOverIpc() {
         roundTrip(dp.ipcChannel(), 11);
+    }
+
+    /**
+     * Gradients stream out during the backward pass, last layer first: chunks cut at layer boundaries and sent in
+     * descending order arrive whole, chunk by chunk through Sink.chunk; a descending message with a gap is dropped.
+     */
+    @Test
+    void chunksCutAtBoundariesArriveInDescendingOrder() {
+        String ch = dp.ipcChannel();
+        try (Subscription sub = dp.subscription(ch, 15); Publication pub = dp.publication(ch, 15)) {
+            List<int[]> pieces = new ArrayList<>();
+            Sink sink = new Sink() {
+                @Override
+                public void chunk(Frame f, byte[] payload) {
+                    pieces.add(new int[] {f.offset, f.length});
+                }
+            };
+            Receiver r = new Receiver(sink, new Authenticator(SECRET), 1 << 20);
+            OutgoingMessage m = new OutgoingMessage(20_000, dp.settings().chunkBytes(), new Authenticator(SECRET))
+                    .cutAt(new int[] {0, 3, 7_000, 20_000});
+            float[] v = vector(3);
+            m.begin(Frame.GRADS, 7, 3, 3, 1, 1, v, 20_000, new float[0], 0);
+            assertEquals(12, m.chunkStart(1), "a 3-float first block");
+            assertTrue(java.util.stream.IntStream.range(0, m.chunks()).anyMatch(c -> m.chunkStart(c) == 28_000));
+            for (int c = m.chunks() - 1; c >= 0; c--) {
+                m.seal(c, 5, 2.5);
+            }
+            long end = System.nanoTime() + 10_000_000_000L;
+            for (int c = m.chunks() - 1; c >= 0; c--) {
+                while (m.offer(pub, c) <= 0) {
+                    assertTrue(System.nanoTime() < end, "send timed out");
+                    r.poll(sub, 16);
+                }
+            }
+            pollUntil(sub, r, () -> sink.got.size() == 1);
+            assertArrayEquals(v, sink.got.get(0));
+            assertEquals(0, r.totalDropped(), r.dropCounts().toString());
+            assertEquals(m.chunks(), pieces.size());
+            assertEquals(0, pieces.get(pieces.size() - 1)[0], "the first block comes last");
+
+            // shard 2, descending, one middle chunk left out: never delivered, counted once
+            m.begin(Frame.GRADS, 7, 3, 3, 2, 1, v, 20_000, new float[0], 0);
+            for (int c = m.chunks() - 1; c >= 0; c--) {
+                m.seal(c, 5, 2.5);
+            }
+            for (int c = m.chunks() - 1; c >= 0; c--) {
+                if (c == 1) {
+                    continue;
+                }
+                while (m.offer(pub, c) <= 0) {
+                    assertTrue(System.nanoTime() < end, "send timed out");
+                    r.poll(sub, 16);
+                }
+            }
+            // then shard 3 whole, ascending: the gap shows as one unfinished message
+            m.prepare(Frame.GRADS, 7, 3, 3, 3, 1, v, 20_000, new float[0], 0, 1, 0);
+            for (int c = 0; c < m.chunks(); c++) {
+                while (m.offer(pub, c) <= 0) {
+                    assertTrue(System.nanoTime() < end, "send timed out");
+                    r.poll(sub, 16);
+                }
+            }
+            pollUntil(sub, r, () -> sink.got.size() == 2);
+            assertTrue(sink.accepted[3] && !sink.accepted[2], "shard 2 must not be delivered");
+            assertEquals(2, r.totalDropped(), r.dropCounts().toString()); // the chunk after the gap, the unfinished
+        }
     }
 
     /** Two senders in one JVM on one IPC stream (workers of `train --workers N`), their chunks interleaved. */
