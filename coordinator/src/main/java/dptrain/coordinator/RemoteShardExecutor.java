@@ -127,14 +127,17 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.results = results;
         this.acceptedCount = 0;
         long version = step;
-        paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
         JobBoard.Step s = new JobBoard.Step(step, version, batch.clone(), results.length);
         board.current = s;
         board.paramsRequests.clear();
-        for (JobBoard.Slot w : board.live()) {
-            startDelivery(w);
-        }
+        // The assignment travels over Akka while the parameters are sealed: workers need both to start.
         coordinator.tell(Coordinator.StartStep.INSTANCE);
+        paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
+        for (JobBoard.Slot w : board.live()) {
+            if (!deliveries.containsKey(w.id)) {
+                startDelivery(w);
+            }
+        }
         long noWorkersSince = 0;
         long paramsDone = 0;
         while (acceptedCount < results.length) {
