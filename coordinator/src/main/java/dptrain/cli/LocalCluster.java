@@ -7,9 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Starts and stops the worker JVMs of {@code local-cluster}, with their logs and pid files in the run directory. */
+/**
+ * Starts and stops the worker JVMs of {@code local-cluster}, with their logs and pid files in the run directory.
+ * {@link #javaCommand}, {@link #workerCommand} and {@link #start} build and start any dptrain JVM the same way (the
+ * cluster tests start coordinators and workers with them).
+ */
 final class LocalCluster {
     private LocalCluster() {}
 
@@ -19,48 +24,69 @@ final class LocalCluster {
         Path logs = Files.createDirectories(runDir.resolve("logs"));
         Path pids = Files.createDirectories(runDir.resolve("pids"));
         AtomicFiles.writeString(pids.resolve("coordinator.pid"), ProcessHandle.current().pid() + "\n");
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> jvm = new ArrayList<>();
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xrunjdwp")) {
-                jvm.add(a);
-            }
-        }
+        List<String> cmd = workerCommand(seed, host, dataDir, config, mtu, true);
         List<Process> procs = new ArrayList<>();
         Thread hook = new Thread(() -> stop(procs), "dptrain-local-cluster-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         for (int i = 1; i <= n; i++) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(java);
-            cmd.addAll(jvm);
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(Main.class.getName());
-            cmd.add("worker");
-            cmd.add("--join");
-            cmd.add(seed);
-            cmd.add("--host");
-            cmd.add(host);
-            cmd.add("--data-dir");
-            cmd.add(dataDir.toString());
-            cmd.add("--exit-after-job");
-            if (config != null) {
-                cmd.add("--config");
-                cmd.add(config.toAbsolutePath().toString());
-            }
-            if (mtu != null) {
-                cmd.add("--mtu");
-                cmd.add(mtu.toString());
-            }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(logs.resolve("worker-" + i + ".log").toFile());
-            pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-            Process p = pb.start();
+            Process p = start(cmd, logs.resolve("worker-" + i + ".log"), Map.of());
             procs.add(p);
             AtomicFiles.writeString(pids.resolve("worker-" + i + ".pid"), p.pid() + "\n");
         }
         return procs;
+    }
+
+    /**
+     * The start of a command line that runs dptrain in a new JVM like this one: this JVM's java, its flags (agents
+     * and debugger left out), its class path and the main class. Append the dptrain command and its flags.
+     */
+    static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xrunjdwp")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        return cmd;
+    }
+
+    /**
+     * The command line of a worker JVM joining seed ("host:port"); config (passed as an absolute path, so the worker
+     * reads the same file whatever its working directory) and mtu may be null. Without exitAfterJob the worker
+     * rejoins whenever it loses its coordinator.
+     */
+    static List<String> workerCommand(String seed, String host, Path dataDir, Path config, Integer mtu,
+                                      boolean exitAfterJob) {
+        List<String> cmd = javaCommand();
+        cmd.addAll(List.of("worker", "--join", seed, "--host", host, "--data-dir", dataDir.toString()));
+        if (exitAfterJob) {
+            cmd.add("--exit-after-job");
+        }
+        if (config != null) {
+            cmd.add("--config");
+            cmd.add(config.toAbsolutePath().toString());
+        }
+        if (mtu != null) {
+            cmd.add("--mtu");
+            cmd.add(mtu.toString());
+        }
+        return cmd;
+    }
+
+    /**
+     * Starts cmd with stdout and stderr going to log, OpenBLAS at one thread per call, this JVM's environment plus
+     * env (which the config files' ${?VAR} substitutions see, e.g. the TLS store paths).
+     */
+    static Process start(List<String> cmd, Path log, Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Stops the workers: they leave by themselves after the job; whoever has not within 10 s is killed. */

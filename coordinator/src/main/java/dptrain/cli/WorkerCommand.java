@@ -77,8 +77,12 @@ final class WorkerCommand implements Callable<Integer> {
                     System.err.println("dptrain worker: " + (jobEnded[0] ? "job ended" : "left the cluster") + "; exiting");
                     return 0;
                 }
-                System.err.println("dptrain worker: left the cluster; rejoining " + join + " in 5 s");
-                TimeUnit.SECONDS.sleep(5);
+                // A fresh node: the old one was downed (its split-brain resolver downs the side without the
+                // coordinator about 10 s after the coordinator goes silent). The new node keeps asking the seed by
+                // itself, every second, until a coordinator answers, so this pause only stops a node that ends at
+                // once from spinning; a longer one would only delay getting back to a restarted coordinator.
+                System.err.println("dptrain worker: left the cluster; rejoining " + join + " in 1 s");
+                TimeUnit.SECONDS.sleep(1);
             }
         }
     }

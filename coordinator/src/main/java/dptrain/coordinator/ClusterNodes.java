@@ -11,9 +11,20 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dptrain.cluster.protocol.WorkerProtocol;
 import dptrain.worker.Worker;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
+import java.security.UnrecoverableKeyException;
+import java.util.Collections;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Starts cluster nodes: the settings stack (flags over --config file over dptrain-cluster.conf), roles, joining. */
 public final class ClusterNodes {
@@ -44,7 +55,97 @@ public final class ClusterNodes {
                 .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
                 .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
                 .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)));
-        return ConfigFactory.load(c);
+        Config loaded;
+        try {
+            loaded = ConfigFactory.load(c);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException("cluster settings: " + e.getMessage());
+        }
+        checkTls(loaded);
+        return loaded;
+    }
+
+    /**
+     * With Artery over tls-tcp and Akka's ConfigSSLEngineProvider, opens the key and trust stores and builds the TLS
+     * context the way Akka will. Akka does that lazily, on the first connection, and then only logs the failure on
+     * the side that dials out: a wrong path or password would look like nodes that never meet. This names it at
+     * start instead.
+     */
+    static void checkTls(Config c) {
+        String artery = "akka.remote.artery.";
+        if (!c.getString(artery + "transport").equals("tls-tcp")
+                || !c.getString(artery + "ssl.ssl-engine-provider").equals("akka.remote.artery.tcp.ConfigSSLEngineProvider")) {
+            return;
+        }
+        String p = artery + "ssl.config-ssl-engine.";
+        String hint = " (the TLS settings are " + p + "*; deploy's conf/tls.conf takes the store paths from "
+                + "DPTRAIN_KEYSTORE and DPTRAIN_TRUSTSTORE, the passwords from DPTRAIN_TLS_PASSWORD)";
+        try {
+            KeyStore keys = loadStore(c, p + "key-store", p + "key-store-password", hint);
+            KeyStore trust = loadStore(c, p + "trust-store", p + "trust-store-password", hint);
+            boolean hasKey = false;
+            for (String a : Collections.list(keys.aliases())) {
+                hasKey |= keys.isKeyEntry(a);
+            }
+            if (!hasKey) {
+                throw new IllegalArgumentException("TLS: " + p + "key-store = " + c.getString(p + "key-store")
+                        + " holds no private key" + hint);
+            }
+            boolean hasCert = false;
+            for (String a : Collections.list(trust.aliases())) {
+                hasCert |= trust.isCertificateEntry(a);
+            }
+            if (!hasCert) {
+                throw new IllegalArgumentException("TLS: " + p + "trust-store = " + c.getString(p + "trust-store")
+                        + " holds no trusted certificate, so no node would be let in" + hint);
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            try {
+                kmf.init(keys, c.getString(p + "key-password").toCharArray());
+            } catch (UnrecoverableKeyException e) {
+                throw new IllegalArgumentException("TLS: the key in " + p + "key-store = " + c.getString(p + "key-store")
+                        + " does not open with " + p + "key-password (wrong password?)" + hint);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            String protocol = c.getString(p + "protocol");
+            SSLContext ctx;
+            try {
+                ctx = SSLContext.getInstance(protocol);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalArgumentException("TLS: " + p + "protocol = " + protocol + " is not available in this "
+                        + "Java (" + System.getProperty("java.version") + ")");
+            }
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            List<String> supported = List.of(ctx.getSupportedSSLParameters().getCipherSuites());
+            for (String a : c.getStringList(p + "enabled-algorithms")) {
+                if (!supported.contains(a)) {
+                    throw new IllegalArgumentException("TLS: " + p + "enabled-algorithms names " + a + ", which this "
+                            + "Java does not support with " + protocol);
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("TLS: cannot set up the key and trust stores: " + e + hint);
+        }
+    }
+
+    private static KeyStore loadStore(Config c, String pathKey, String passwordKey, String hint)
+            throws GeneralSecurityException {
+        String file = c.getString(pathKey);
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            ks.load(in, c.getString(passwordKey).toCharArray());
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("TLS: " + pathKey + " = " + Path.of(file).toAbsolutePath()
+                    + ": no such file" + hint);
+        } catch (IOException e) {
+            String why = e.getCause() instanceof UnrecoverableKeyException
+                    || String.valueOf(e.getMessage()).contains("password")
+                    ? "does not open with " + passwordKey + " (wrong password?)" : "cannot be read: " + e.getMessage();
+            throw new IllegalArgumentException("TLS: " + pathKey + " = " + Path.of(file).toAbsolutePath() + " " + why
+                    + hint);
+        }
+        return ks;
     }
 
     /** Starts a node that joins itself: the first node, the coordinator. */
