@@ -205,7 +205,8 @@ public final class Coordinator {
 
     /**
      * Gives shards to live workers: each shard to the worker that would finish it first, from its measured time
-     * per sample and what it already holds this step (ties: fewer shards, then lower id).
+     * per sample and what it already holds this step (ties: fewer shards, then lower id). A worker left without
+     * shards at a step's start has its estimate pulled toward the fastest, so it is tried again before long.
      */
     private void assign(JobBoard.Step step, List<Integer> shards) {
         List<JobBoard.Slot> live = board.live();
@@ -247,9 +248,21 @@ public final class Coordinator {
             count[best]++;
             given.get(best).add(k);
         }
+        // A worker measured once as slow (a cold JVM, a passing hiccup) would never be chosen again, so its estimate
+        // could never improve: each step it gets nothing, its estimate moves 30 % of the way to the fastest one.
+        double fastest = Double.MAX_VALUE;
+        for (JobBoard.Slot s : live) {
+            if (s.nanosPerSample > 0) {
+                fastest = Math.min(fastest, s.nanosPerSample);
+            }
+        }
         for (int i = 0; i < live.size(); i++) {
             List<Integer> g = given.get(i);
             if (g.isEmpty()) {
+                JobBoard.Slot s = live.get(i);
+                if (s.nanosPerSample > 0 && fastest < Double.MAX_VALUE && shards.size() == kTotal) {
+                    s.nanosPerSample = 0.7 * s.nanosPerSample + 0.3 * fastest;
+                }
                 continue;
             }
             JobBoard.Slot s = live.get(i);
