@@ -120,7 +120,38 @@ public final class DataPlane implements AutoCloseable {
     private static Path defaultDir() {
         Path shm = Path.of("/dev/shm");
         Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        return base.resolve("dptrain-aeron-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+        removeOrphans(base);
+        return base.resolve(DIR_PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+    }
+
+    private static final String DIR_PREFIX = "dptrain-aeron-";
+
+    /**
+     * Deletes driver directories left by dptrain processes that no longer run (killed with SIGKILL, so their
+     * shutdown hooks never ran): each holds term buffers in shared memory. Best effort; a directory of a live
+     * process is never touched.
+     */
+    static void removeOrphans(Path base) {
+        try (var dirs = Files.newDirectoryStream(base, DIR_PREFIX + "*")) {
+            for (Path d : dirs) {
+                String rest = d.getFileName().toString().substring(DIR_PREFIX.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isPresent()) {
+                    continue;
+                }
+                try (var walk = Files.walk(d)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // best effort: leftovers only cost memory, never correctness
+        }
     }
 
     /** Fails with a message naming the directory if it cannot be written or lacks room for the term buffers. */
@@ -128,11 +159,11 @@ public final class DataPlane implements AutoCloseable {
         Path parent = dir.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new IllegalStateException("data-plane preflight: the Aeron directory's parent " + parent
-                    + " does not exist (set dptrain.data-plane.aeron-dir or --aeron-dir)");
+                    + " does not exist (set dptrain.data-plane.aeron-dir in a --config file)");
         }
         if (!Files.isWritable(parent)) {
             throw new IllegalStateException("data-plane preflight: cannot write to " + parent
-                    + " (set dptrain.data-plane.aeron-dir or --aeron-dir to a writable directory)");
+                    + " (set dptrain.data-plane.aeron-dir in a --config file to a writable directory)");
         }
         // Room for the driver's files and a few publications and images of three terms each (sparse files, but
         // they fill up as data flows).
@@ -142,7 +173,7 @@ public final class DataPlane implements AutoCloseable {
             if (free < need) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "data-plane preflight: %s has %.1f MB free, "
                         + "the Aeron media driver needs about %.1f MB (term length %d); free space or set "
-                        + "dptrain.data-plane.aeron-dir / --aeron-dir elsewhere", parent, free / 1e6, need / 1e6, s.termLength()));
+                        + "dptrain.data-plane.aeron-dir (in a --config file) elsewhere", parent, free / 1e6, need / 1e6, s.termLength()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("data-plane preflight: cannot read free space of " + parent, e);

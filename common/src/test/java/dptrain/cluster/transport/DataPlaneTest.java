@@ -291,6 +291,22 @@ class DataPlaneTest {
     }
 
     @Test
+    void driverDirectoriesOfDeadProcessesAreRemovedOthersKept(@org.junit.jupiter.api.io.TempDir java.nio.file.Path base)
+            throws java.io.IOException {
+        java.nio.file.Path dead = base.resolve("dptrain-aeron-2147483646-abc");
+        java.nio.file.Path live = base.resolve("dptrain-aeron-" + ProcessHandle.current().pid() + "-def");
+        java.nio.file.Path other = base.resolve("someone-else");
+        for (java.nio.file.Path d : List.of(dead, live, other)) {
+            java.nio.file.Files.createDirectories(d.resolve("publications"));
+            java.nio.file.Files.writeString(d.resolve("publications/1.logbuffer"), "x");
+        }
+        DataPlane.removeOrphans(base);
+        assertFalse(java.nio.file.Files.exists(dead), "a dead process's directory stays");
+        assertTrue(java.nio.file.Files.exists(live.resolve("publications/1.logbuffer")), "a live process's went");
+        assertTrue(java.nio.file.Files.exists(other), "a directory not ours went");
+    }
+
+    @Test
     void preflightNamesAnUnwritableDirectory() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> DataPlane.start(
                 DataPlane.Settings.from(ConfigFactory.parseString("dptrain.data-plane.aeron-dir = \"/nonexistent/x/aeron\"")
