@@ -19,8 +19,11 @@ import java.util.Map;
 final class DistributionCheck {
     /** Steps always skipped before measuring. */
     static final int SKIP = 5;
-    /** Seconds of training always skipped before measuring (JIT compilation in fresh worker JVMs: 3-6 s here). */
-    static final double SKIP_SECONDS = 6;
+    /**
+     * Seconds of training always skipped before measuring: JIT compilation in fresh JVMs (the C2 threads of three JVMs
+     * took a fifth of two cores for 20 s here, and steps ran 25 % slower in the first 10 s).
+     */
+    static final double SKIP_SECONDS = 10;
     /** Steps measured. */
     static final int WINDOW = 20;
 

@@ -60,8 +60,8 @@ class DistributionCheckTest {
         DistributionCheck c = new DistributionCheck(100, 2);
         c.record(true, 10, 5, 0.1, 2);
         assertNull(c.result());
-        assertFalse(DistributionCheck.warm(100, 5.9));
+        assertFalse(DistributionCheck.warm(100, 9.9));
         assertFalse(DistributionCheck.warm(4, 60));
-        assertTrue(DistributionCheck.warm(5, 6));
+        assertTrue(DistributionCheck.warm(5, 10));
     }
 }
