@@ -135,17 +135,8 @@ def run_ddp(rank, args):
     if bs > n:
         raise RuntimeError(f"--batch-size {bs} exceeds the {n} training samples")
     loss_fn = nn.CrossEntropyLoss()
-    # Same shuffling as torch_reference.py; every rank draws the same global order.
-    gen = torch.Generator().manual_seed(args.seed)
-    state = {"order": torch.randperm(n, generator=gen), "pos": 0}
-
-    def next_batch():
-        if state["pos"] + bs > n:
-            state["order"] = torch.randperm(n, generator=gen)
-            state["pos"] = 0
-        idx = state["order"][state["pos"]:state["pos"] + bs][lo:hi]
-        state["pos"] += bs
-        return x_all[idx], t_all[idx]
+    # Same shuffling as torch_reference.py; every rank draws the same global order and takes its rows.
+    next_batch = ref.batches(x_all, t_all, bs, args.seed, lo, hi)
 
     def step():
         xb, tb = next_batch()

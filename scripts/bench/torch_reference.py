@@ -23,6 +23,25 @@ DEFAULT_STEPS = {"two-layer": 15000, "simple-cnn": 400}
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
+def batches(x_all, t_all, bs, seed, lo=0, hi=None):
+    """A function returning the next global batch of a seeded shuffled order (reshuffled when an epoch is used up),
+    sliced to rows [lo, hi) of the batch: a DDP rank's part; the whole batch by default."""
+    import torch
+    n = x_all.shape[0]
+    gen = torch.Generator().manual_seed(seed)
+    state = {"order": torch.randperm(n, generator=gen), "pos": 0}
+
+    def next_batch():
+        if state["pos"] + bs > n:
+            state["order"] = torch.randperm(n, generator=gen)
+            state["pos"] = 0
+        idx = state["order"][state["pos"]:state["pos"] + bs][lo:hi]
+        state["pos"] += bs
+        return x_all[idx], t_all[idx]
+
+    return next_batch
+
+
 def default_data_dir():
     return os.environ.get("DPTRAIN_DATA_DIR",
                           os.path.join(os.path.expanduser("~"), ".dptrain", "mnist"))
@@ -133,18 +152,7 @@ def main():
     if bs > n:
         sys.exit(f"--batch-size {bs} exceeds the {n} training samples")
     loss_fn = nn.CrossEntropyLoss()
-    gen = torch.Generator().manual_seed(args.seed)
-
-    state = {"order": torch.randperm(n, generator=gen), "pos": 0}
-
-    def next_batch():
-        # Next batch of a shuffled order; reshuffle once an epoch is used up.
-        if state["pos"] + bs > n:
-            state["order"] = torch.randperm(n, generator=gen)
-            state["pos"] = 0
-        idx = state["order"][state["pos"]:state["pos"] + bs]
-        state["pos"] += bs
-        return x_all[idx], t_all[idx]
+    next_batch = batches(x_all, t_all, bs, args.seed)
 
     def step():
         xb, tb = next_batch()
