@@ -76,23 +76,10 @@ fi
 [[ -e "$DATA_DIR/train-images-idx3-ubyte" || -e "$DATA_DIR/train-images-idx3-ubyte.gz" ]] \
   || die "no MNIST train-images-idx3-ubyte in $DATA_DIR (pass --data-dir or set DPTRAIN_DATA_DIR)"
 
-mkdir -p "$(dirname "$OUT")"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cluster-compare.XXXXXX")
-if [[ $KEEP_RUNS -eq 0 ]]; then trap 'rm -rf "$WORK"' EXIT; fi
-
-# ---- machine -------------------------------------------------------------------------
-CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
-NPROC=$(nproc)
-JAVA=$( (java -version 2>&1 || echo "java not on PATH") | head -n 1)
-TORCH=$("$PY" -c 'import torch; print(torch.__version__)')
-echo "machine : ${CPU:-unknown CPU}, nproc $NPROC"
-echo "java    : $JAVA"
-echo "torch   : $TORCH ($PY)"
-echo "dptrain : $DPTRAIN"
-echo "data    : $DATA_DIR"
+# shellcheck source=scripts/bench/bench-common.sh
+source "$HERE/bench-common.sh"
+bench_setup cluster-compare
 echo "sizes   : $MODEL batch $BATCH, dptrain $DP_STEPS steps, torch $TORCH_STEPS steps, $ROUNDS round(s)"
-echo "out     : $OUT"
-[[ $KEEP_RUNS -eq 1 ]] && echo "runs    : $WORK"
 echo
 
 RUN_ID="cluster-compare-$STAMP-$$"

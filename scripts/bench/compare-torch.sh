@@ -65,22 +65,9 @@ done
 [[ -e "$DATA_DIR/train-images-idx3-ubyte" || -e "$DATA_DIR/train-images-idx3-ubyte.gz" ]] \
   || die "no MNIST train-images-idx3-ubyte in $DATA_DIR (pass --data-dir or set DPTRAIN_DATA_DIR)"
 
-mkdir -p "$(dirname "$OUT")"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/compare-torch.XXXXXX")
-if [[ $KEEP_RUNS -eq 0 ]]; then trap 'rm -rf "$WORK"' EXIT; fi
-
-# ---- machine -------------------------------------------------------------------------
-CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
-NPROC=$(nproc)
-JAVA=$( (java -version 2>&1 || echo "java not on PATH") | head -n 1)
-TORCH=$("$PY" -c 'import torch; print(torch.__version__)')
-echo "machine : ${CPU:-unknown CPU}, nproc $NPROC"
-echo "java    : $JAVA"
-echo "torch   : $TORCH ($PY)"
-echo "dptrain : $DPTRAIN"
-echo "data    : $DATA_DIR"
-echo "out     : $OUT"
-[[ $KEEP_RUNS -eq 1 ]] && echo "runs    : $WORK"
+# shellcheck source=scripts/bench/bench-common.sh
+source "$HERE/bench-common.sh"
+bench_setup compare-torch
 echo
 
 RUN_ID="compare-torch-$STAMP-$$"
@@ -97,7 +84,8 @@ run_dptrain() {  # model round
   else optimizer=adam; lr=0.001; samples=$CNN_SAMPLES; epochs=$CNN_EPOCHS; fi
   local dir="$WORK/dptrain-$model-r$round"
   mkdir -p "$dir"
-  if ! "$DPTRAIN" train --model "$model" --optimizer "$optimizer" --lr "$lr" \
+  # --workers 0: the in-process trainer (train defaults to an in-JVM cluster of 2 workers since session 2)
+  if ! "$DPTRAIN" train --workers 0 --model "$model" --optimizer "$optimizer" --lr "$lr" \
         --batch-size "$BATCH" --epochs "$epochs" --train-samples "$samples" \
         --threads "$THREADS" --seed 1 --run-dir "$dir" --data-dir "$DATA_DIR" \
         >"$WORK/dptrain-$model-r$round.log" 2>&1; then
