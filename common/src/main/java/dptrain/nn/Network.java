@@ -95,10 +95,19 @@ public final class Network {
 
     /** Output scores for n samples of x (n × inputSize); valid until the next call. */
     public float[] forward(float[] x, int n, ForwardContext ctx) {
+        return forward(x, n, ctx, null);
+    }
+
+    private float[] forward(float[] x, int n, ForwardContext ctx, Progress progress) {
         checkBatch(n);
         float[] a = x;
-        for (Layer l : layers) {
-            a = l.forward(a, n, ctx);
+        int have = 0;
+        for (int i = 0; i < layers.length; i++) {
+            if (progress != null && paramEnd[i] > have) {
+                have = paramEnd[i];
+                progress.needParams(have);
+            }
+            a = layers[i].forward(a, n, ctx);
         }
         lastOutput = a;
         return a;
@@ -114,22 +123,7 @@ public final class Network {
 
     /** As {@link #lossAndGradient(float[], int, int[], int, ForwardContext)}, telling progress as it goes. */
     public double lossAndGradient(float[] x, int n, int[] labels, int labelOff, ForwardContext ctx, Progress progress) {
-        float[] y;
-        if (progress == null) {
-            y = forward(x, n, ctx);
-        } else {
-            checkBatch(n);
-            y = x;
-            int have = 0;
-            for (int i = 0; i < layers.length; i++) {
-                if (paramEnd[i] > have) {
-                    have = paramEnd[i];
-                    progress.needParams(have);
-                }
-                y = layers[i].forward(y, n, ctx);
-            }
-            lastOutput = y;
-        }
+        float[] y = forward(x, n, ctx, progress);
         double sum = loss.forward(y, n, labels, labelOff);
         float[] d = loss.backward();
         for (int i = layers.length - 1; i >= 0 && d != null; i--) {

@@ -107,11 +107,13 @@ public final class Blas {
         if (isNative() && forced != null && !forced.isBlank()) {
             return kind() + " kernels " + forced.trim();
         }
-        return kind() + " on " + cpuModel();
+        return kind() + " on " + CPU_MODEL;
     }
 
+    private static final String CPU_MODEL = cpuModel();
+
     /** "vendor family/model name" from /proc/cpuinfo, or os.arch where there is none. */
-    static String cpuModel() {
+    private static String cpuModel() {
         try {
             String vendor = "";
             String family = "";

@@ -134,9 +134,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         coordinator.tell(Coordinator.StartStep.INSTANCE);
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
         for (JobBoard.Slot w : board.live()) {
-            if (!deliveries.containsKey(w.id)) {
-                startDelivery(w);
-            }
+            startDelivery(w);
         }
         long noWorkersSince = 0;
         long paramsDone = 0;

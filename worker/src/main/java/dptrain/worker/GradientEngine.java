@@ -46,7 +46,6 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     private final Publication gradsOut;
     private final Receiver receiver;
     private final OutgoingMessage out;
-    private final Delivery delivery = new Delivery();
     private final float[] params;
     private final float[] state;
     private final ConcurrentLinkedQueue<Assign> queue = new ConcurrentLinkedQueue<>();
@@ -252,12 +251,12 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             if (stopped) {
                 break;
             }
-            if (r != Publication.BACK_PRESSURED && r != Publication.ADMIN_ACTION && r != Publication.NOT_CONNECTED) {
-                throw new IllegalStateException("gradient publication failed: status " + r);
+            if (!Delivery.retryable(r)) {
+                throw new IllegalStateException("gradient publication failed: " + Delivery.status(r));
             }
             if (System.nanoTime() - start > SEND_TIMEOUT_NANOS) {
                 throw new IllegalStateException("could not send gradients to the coordinator for "
-                        + SEND_TIMEOUT_NANOS / 1_000_000_000L + " s (status " + r + ")");
+                        + SEND_TIMEOUT_NANOS / 1_000_000_000L + " s: " + Delivery.status(r));
             }
             // Keep taking parameters meanwhile, so neither side waits on the other.
             idle.idle(receiver.poll(paramsIn, 16));

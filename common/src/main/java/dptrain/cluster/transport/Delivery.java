@@ -34,8 +34,7 @@ public final class Delivery {
             lastResult = r;
             if (r > 0) {
                 next++;
-            } else if (r == Publication.BACK_PRESSURED || r == Publication.ADMIN_ACTION
-                    || r == Publication.NOT_CONNECTED) {
+            } else if (retryable(r)) {
                 return false;
             } else {
                 throw new IllegalStateException("data-plane publication " + publication.channel() + " stream "
@@ -61,7 +60,13 @@ public final class Delivery {
         return status(lastResult);
     }
 
-    static String status(long r) {
+    /** Whether an offer's negative result means "try again later" (back-pressure, admin action, no peer yet). */
+    public static boolean retryable(long r) {
+        return r == Publication.BACK_PRESSURED || r == Publication.ADMIN_ACTION || r == Publication.NOT_CONNECTED;
+    }
+
+    /** An offer's result in words, for messages. */
+    public static String status(long r) {
         if (r == Publication.NOT_CONNECTED) {
             return "not connected (is the peer's data plane listening?)";
         } else if (r == Publication.BACK_PRESSURED) {
