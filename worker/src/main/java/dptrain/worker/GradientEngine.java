@@ -152,6 +152,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             overtaken = false;
             computeStart = System.nanoTime();
             commNanos = 0;
+            sealedFrom = -1; // a fresh message: a shard abandoned mid-backward may have left one begun
             try {
                 // The first layer hook waits for the parameters it needs (Akka and Aeron are separate paths).
                 computer.compute(data, a.batch(), ShardPlan.start(batchSize, shards, k),
@@ -239,7 +240,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         }
     }
 
-    /** Sends the chunks not yet sent (descending), blocking with a timeout; then readies the next message. */
+    /** Sends the chunks not yet sent (descending), blocking with a timeout. */
     private void send() {
         long start = System.nanoTime();
         while (sentFrom > 0) {
@@ -261,7 +262,6 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             // Keep taking parameters meanwhile, so neither side waits on the other.
             idle.idle(receiver.poll(paramsIn, 16));
         }
-        sealedFrom = -1;
     }
 
     /** Takes parameter vectors of this job, newer than the one held. */
