@@ -130,6 +130,7 @@ public final class Trainer {
             long permEpoch = -1;
             int[] batch = new int[b];
             double windowSeconds = 0;
+            double windowApplySeconds = 0;
             int windowSteps = 0;
             for (long t = startStep; t < total; t++) {
                 long epoch = t / spe;
@@ -142,8 +143,11 @@ public final class Trainer {
                 float lr = cfg.schedule().at(cfg.lr(), t, spe, total);
                 long t0 = System.nanoTime();
                 executor.computeShards(train, batch, b, cfg.seed(), t, params, state, results);
+                long t1 = System.nanoTime();
                 double loss = ps.apply(results, b, lr);
-                double dt = (System.nanoTime() - t0) / 1e9;
+                long t2 = System.nanoTime();
+                double dt = (t2 - t0) / 1e9;
+                windowApplySeconds += (t2 - t1) / 1e9;
                 trainSeconds += dt;
                 windowSeconds += dt;
                 windowSteps++;
@@ -172,9 +176,11 @@ public final class Trainer {
                     r.put("loss", loss);
                     r.put("lr", (double) lr);
                     r.put("samples_per_second", windowSteps * (double) b / windowSeconds);
+                    r.put("apply_ms", 1e3 * windowApplySeconds / windowSteps);
                     executor.describeStep(r);
                     run.log(r);
                     windowSeconds = 0;
+                    windowApplySeconds = 0;
                     windowSteps = 0;
                 }
                 boolean epochEnd = pos == spe - 1;
