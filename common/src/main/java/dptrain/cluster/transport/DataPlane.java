@@ -81,6 +81,10 @@ public final class DataPlane implements AutoCloseable {
     public static DataPlane start(Settings s) {
         Path dir = s.aeronDir().isEmpty() ? defaultDir() : Path.of(s.aeronDir());
         preflight(dir, s);
+        Buffers b = Buffers.fit(kernelLimit("rmem_max"), kernelLimit("wmem_max"), s.mtu());
+        if (b.warning() != null) {
+            System.err.println("dptrain: " + b.warning());
+        }
         MediaDriver.Context ctx = new MediaDriver.Context()
                 .aeronDirectoryName(dir.toString())
                 .dirDeleteOnStart(true)
@@ -92,9 +96,9 @@ public final class DataPlane implements AutoCloseable {
                 .ipcTermBufferLength(s.termLength())
                 .mtuLength(s.mtu())
                 .ipcMtuLength(s.mtu())
-                .socketRcvbufLength(2 * 1024 * 1024)
-                .socketSndbufLength(2 * 1024 * 1024)
-                .initialWindowLength(2 * 1024 * 1024)
+                .socketRcvbufLength(b.rcvbuf())
+                .socketSndbufLength(b.sndbuf())
+                .initialWindowLength(b.window())
                 .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(5))
                 .warnIfDirectoryExists(false);
         MediaDriver driver;
@@ -109,6 +113,54 @@ public final class DataPlane implements AutoCloseable {
         } catch (RuntimeException e) {
             driver.close();
             throw new IllegalStateException("cannot connect to the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The receive window we ask for (holds a SimpleConvNet vector), the send buffer, and the receive buffer (twice the window). */
+    static final int WANTED_WINDOW = 2 * 1024 * 1024;
+    static final int WANTED_SNDBUF = 2 * 1024 * 1024;
+    static final int WANTED_RCVBUF = 2 * WANTED_WINDOW;
+
+    /**
+     * UDP socket buffers and the receiver window (bytes a sender may have in flight) within the kernel's limits. The
+     * kernel silently caps SO_RCVBUF at net.core.rmem_max (212 992 bytes on a stock Linux), and a window larger than
+     * what the socket holds makes the receiver drop datagrams whenever its driver thread is late: every loss then
+     * costs a NAK and a retransmit, which measured 4-5 times slower steps on a local cluster. So the window is half
+     * the receive buffer (2 MB, a whole SimpleConvNet vector, when the kernel allows a 4 MB buffer), and a capped buffer
+     * is reported with the command that lifts the cap.
+     */
+    record Buffers(int rcvbuf, int sndbuf, int window, String warning) {
+        static Buffers fit(long rmemMax, long wmemMax, int mtu) {
+            int rcv = rmemMax > 0 ? (int) Math.min(WANTED_RCVBUF, rmemMax) : WANTED_RCVBUF;
+            int snd = wmemMax > 0 ? (int) Math.min(WANTED_SNDBUF, wmemMax) : WANTED_SNDBUF;
+            int frame = mtu + 64; // a frame with its header
+            if (rcv / 2 < frame || snd < frame) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "data-plane preflight: the kernel caps UDP "
+                        + "socket buffers at %d (net.core.rmem_max) and %d (net.core.wmem_max) bytes, too small for "
+                        + "two frames of MTU %d; lower dptrain.data-plane.mtu (--mtu) or raise the limits: sysctl -w "
+                        + "net.core.rmem_max=%d net.core.wmem_max=%d", rmemMax, wmemMax, mtu, WANTED_RCVBUF,
+                        WANTED_SNDBUF));
+            }
+            int window = rcv / 2;
+            String warning = null;
+            if (rcv < WANTED_RCVBUF || snd < WANTED_SNDBUF) {
+                warning = String.format(Locale.ROOT, "the kernel caps UDP socket buffers at %d (net.core.rmem_max) and %d "
+                        + "(net.core.wmem_max) bytes, so the data plane sends at most %d KB ahead of the receiver and is "
+                        + "slower between JVMs; to lift the cap: sysctl -w net.core.rmem_max=%d net.core.wmem_max=%d",
+                        rmemMax, wmemMax, window / 1024, WANTED_RCVBUF, WANTED_SNDBUF);
+            }
+            return new Buffers(rcv, snd, window, warning);
+        }
+    }
+
+    /** A net.core limit from /proc/sys (Linux), or -1 when it cannot be read. */
+    static long kernelLimit(String name) {
+        // Read line-wise: Files.readString on procfs (which reports size 0) returned only the first byte here.
+        try (var r = Files.newBufferedReader(Path.of("/proc/sys/net/core", name))) {
+            String line = r.readLine();
+            return line == null ? -1 : Long.parseLong(line.trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -313,4 +313,26 @@ class DataPlaneTest {
                         .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1")));
         assertTrue(e.getMessage().contains("/nonexistent/x"), e.getMessage());
     }
+
+    @Test
+    void socketBuffersAndWindowFollowTheKernelsLimits() {
+        // A stock Linux kernel: buffers capped at 212 992 bytes; the window is half the receive buffer and we say so.
+        DataPlane.Buffers stock = DataPlane.Buffers.fit(212_992, 212_992, 65_504);
+        assertEquals(212_992, stock.rcvbuf());
+        assertEquals(106_496, stock.window());
+        assertTrue(stock.warning() != null && stock.warning().contains("net.core.rmem_max=4194304"), stock.warning());
+        // Room for what we want: a 2 MB window in a 4 MB buffer, no warning; the same when the limits cannot be read.
+        for (long limit : new long[] {8_388_608, 4_194_304, -1}) {
+            DataPlane.Buffers big = DataPlane.Buffers.fit(limit, limit, 65_504);
+            assertEquals(4_194_304, big.rcvbuf());
+            assertEquals(2_097_152, big.sndbuf());
+            assertEquals(2_097_152, big.window());
+            assertEquals(null, big.warning());
+        }
+        // Too small for the MTU: a named error, not Aeron's failure at start.
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> DataPlane.Buffers.fit(100_000, 212_992, 65_504));
+        assertTrue(e.getMessage().contains("net.core.rmem_max") && e.getMessage().contains("--mtu"), e.getMessage());
+        assertEquals(50_000, DataPlane.Buffers.fit(100_000, 212_992, 1408).window());
+    }
 }
