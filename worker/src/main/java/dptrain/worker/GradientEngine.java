@@ -16,14 +16,17 @@ import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * A worker's compute thread for one job: keeps the newest parameters that arrive over the data plane, takes shard
- * assignments from the actor, computes each shard's gradient sums on its replica and sends them to the
- * coordinator. The actor never computes and this thread never touches actor state; they meet in a queue.
+ * A worker's compute thread for one job: takes shard assignments from the actor, computes each shard's gradient sums
+ * on its replica with the newest parameters and sends them to the coordinator; a second thread takes the parameters
+ * off the data plane as they arrive. The actor never computes and these threads never touch actor state; they meet
+ * in a queue.
  *
  * <p>Communication overlaps compute, as PyTorch DDP's gradient buckets do, without changing a bit: parameters are
  * copied in chunk by chunk as they arrive (chunks end at layer boundaries), and a layer's forward pass waits only for
@@ -48,18 +51,24 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     private final OutgoingMessage out;
     private final float[] params;
     private final float[] state;
-    private final ConcurrentLinkedQueue<Assign> queue = new ConcurrentLinkedQueue<>();
+    private final LinkedBlockingQueue<Assign> queue = new LinkedBlockingQueue<>();
     private final BiConsumer<Long, String> onFailure;
     private final IdleStrategy idle = DataPlane.idle();
     private volatile boolean stopped;
+    // Written by the parameter thread, read by the compute thread.
     /** The newest complete parameter version. */
-    private long version = -1;
-    /** A version being received chunk by chunk, and how many of its leading bytes are in params/state. */
-    private long partialVersion = -1;
-    private int partialBytes;
+    private volatile long version = -1;
+    /**
+     * The version being received chunk by chunk and how many of its leading bytes are in params/state, in one word
+     * so that the compute thread never pairs a new version with the old one's byte count: (version << 32) | bytes,
+     * -1 before the first chunk.
+     */
+    private volatile long progress = -1;
+    // Written by the compute thread, read by the parameter thread.
     /** While computing: the version the shard is computed with (else -1); a newer one arriving aborts it. */
-    private long computing = -1;
-    private boolean overtaken;
+    private volatile long computing = -1;
+    private volatile boolean overtaken;
+    private volatile Thread computeThread;
     /** While computing: the assignment's identity, and which gradient chunks are sealed and sent (descending). */
     private Assign current;
     private int currentShard;
@@ -119,13 +128,28 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         return receiver.dropCounts();
     }
 
+    /**
+     * The compute loop; parameters are taken by a thread of their own meanwhile, so that a sender is never held up
+     * by a worker busy computing: Aeron's window advances only as the subscriber reads, and a kernel that caps the
+     * socket buffers (stock Linux: 208 KB) makes that window much smaller than a parameter vector.
+     */
     @Override
     public void run() {
-        while (!stopped) {
-            int work = receiver.poll(paramsIn, 16);
-            Assign a = queue.poll();
-            if (a != null) {
-                work++;
+        computeThread = Thread.currentThread();
+        Thread params = new Thread(this::takeParams, Thread.currentThread().getName().replace("-compute", "") + "-params");
+        params.setDaemon(true);
+        params.start();
+        try {
+            while (!stopped) {
+                Assign a;
+                try {
+                    a = queue.poll(1, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    break;
+                }
+                if (a == null) {
+                    continue;
+                }
                 try {
                     serve(a);
                 } catch (RuntimeException e) {
@@ -134,22 +158,47 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
                     }
                 }
             }
-            idle.idle(work);
+        } finally {
+            stopped = true;
+            try {
+                params.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** The parameter thread: reads the parameter subscription as fast as chunks come. */
+    private void takeParams() {
+        IdleStrategy wait = DataPlane.idle();
+        while (!stopped) {
+            wait.idle(receiver.poll(paramsIn, 16));
+        }
+    }
+
+    private long partialVersion() {
+        long p = progress;
+        return p < 0 ? -1 : p >>> 32;
+    }
+
+    private boolean ready(long need, int bytes) {
+        long p = progress;
+        return version == need || (p >= 0 && p >>> 32 == need && (int) p >= bytes);
     }
 
     private void serve(Assign a) {
         if (a.jobId() != jobId) {
             return;
         }
-        if (version > a.version() || partialVersion > a.version()) {
-            return; // a newer version already: this assignment is stale
-        }
         for (int k : a.shards()) {
             current = a;
             currentShard = k;
-            computing = a.version();
+            computing = a.version(); // before the check below: a newer chunk from now on sets overtaken
             overtaken = false;
+            if (version > a.version() || partialVersion() > a.version()) {
+                computing = -1;
+                return; // a newer version already: this assignment is stale
+            }
             computeStart = System.nanoTime();
             commNanos = 0;
             sealedFrom = -1; // a fresh message: a shard abandoned mid-backward may have left one begun
@@ -177,7 +226,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     public void needParams(int end) {
         long need = computing;
         int bytes = end * 4;
-        if (version == need || (partialVersion == need && partialBytes >= bytes)) {
+        if (ready(need, bytes)) {
             return;
         }
         long t0 = System.nanoTime();
@@ -189,14 +238,11 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     }
 
     private void awaitParams(long need, int bytes) {
-        while (!(version == need || (partialVersion == need && partialBytes >= bytes))) {
-            if (stopped || version > need || partialVersion > need) {
+        while (!ready(need, bytes)) {
+            if (stopped || overtaken || version > need || partialVersion() > need) {
                 throw new Overtaken();
             }
-            idle.idle(receiver.poll(paramsIn, 16));
-            if (overtaken) {
-                throw new Overtaken();
-            }
+            LockSupport.parkNanos(200_000); // the parameter thread unparks this one at every chunk
         }
     }
 
@@ -215,7 +261,6 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             }
             sentFrom--;
         }
-        receiver.poll(paramsIn, 16); // keeps the parameter image drained; a newer version aborts the shard
         commNanos += System.nanoTime() - t0;
         if (overtaken) {
             throw new Overtaken();
@@ -259,8 +304,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
                 throw new IllegalStateException("could not send gradients to the coordinator for "
                         + SEND_TIMEOUT_NANOS / 1_000_000_000L + " s: " + Delivery.status(r));
             }
-            // Keep taking parameters meanwhile, so neither side waits on the other.
-            idle.idle(receiver.poll(paramsIn, 16));
+            idle.idle(0);
         }
     }
 
@@ -291,11 +335,8 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
 
         @Override
         public void chunk(Frame f, byte[] payload) {
-            if (f.version != partialVersion) {
-                partialVersion = f.version;
-                partialBytes = 0;
-            }
-            if (computing >= 0 && f.version > computing) {
+            long c = computing;
+            if (c >= 0 && f.version > c) {
                 overtaken = true; // the shard being computed is stale now; stop before its parameters change
             }
             int from = f.offset / 4;
@@ -308,12 +349,14 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             if (sFrom < to) {
                 Vectors.readFloats(payload, sFrom * 4, state, sFrom - params.length, to - sFrom);
             }
-            partialBytes = f.offset + f.length;
+            progress = (f.version << 32) | (f.offset + f.length); // publishes the copied bytes
+            LockSupport.unpark(computeThread);
         }
 
         @Override
         public void deliver(Frame f, byte[] payload) {
             version = f.version; // every chunk is already in place
+            LockSupport.unpark(computeThread);
         }
     }
 }
