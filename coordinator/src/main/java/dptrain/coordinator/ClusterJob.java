@@ -69,7 +69,7 @@ public final class ClusterJob implements AutoCloseable {
             ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));
             RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model,
-                    noWorkerTimeoutMillis * 1_000_000L);
+                    noWorkerTimeoutMillis * 1_000_000L, cfg.threads());
             List<ActorSystem<WorkerProtocol.Command>> workers = new ArrayList<>();
             String seed = ClusterNodes.hostPort(sys);
             for (int i = 0; i < inProcessWorkers; i++) {

@@ -29,7 +29,7 @@ import org.agrona.concurrent.IdleStrategy;
  * to results[k], exactly where the local executor puts them, so the unchanged parameter server produces the same
  * bits as a single process.
  */
-public final class RemoteShardExecutor implements ShardExecutor {
+public final class RemoteShardExecutor implements ShardExecutor, dptrain.train.Parallel {
     /** How long a worker may fail to take its parameters before it is treated as lost. */
     static final long DELIVERY_TIMEOUT_NANOS = 10_000_000_000L;
 
@@ -64,9 +64,11 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private long firstStartNanos;
     private boolean checkToReport;
     private java.io.PrintStream log = System.err;
+    /** Runs the parameter server's reduce and update on this JVM's --threads while the workers wait for it. */
+    private final dptrain.train.PooledParallel apply;
 
     RemoteShardExecutor(JobBoard board, ActorRef<CoordinatorProtocol.Command> coordinator, DataPlane dataPlane,
-                        Subscription gradsIn, dptrain.nn.Model model, long noWorkerTimeoutNanos) {
+                        Subscription gradsIn, dptrain.nn.Model model, long noWorkerTimeoutNanos, int threads) {
         int paramCount = model.paramCount();
         int stateCount = model.stateCount();
         this.board = board;
@@ -81,6 +83,12 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
                 new Authenticator(board.job.secret())).cutAt(model.paramBoundaries());
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
+        this.apply = new dptrain.train.PooledParallel(threads, "dptrain-apply");
+    }
+
+    @Override
+    public void forRanges(int n, Range body) {
+        apply.forRanges(n, body);
     }
 
     /**
@@ -358,6 +366,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
 
     @Override
     public void close() {
+        apply.close();
         for (Publication p : publications.values()) {
             p.close();
         }
