@@ -6,7 +6,7 @@ coordinator's CPU per message) with the line rate of 10/25/100 GbE. docs/scaling
 term and where each default comes from; pass new measurements as flags to redo the tables.
 
   /usr/bin/python3 scripts/bench/scaling_model.py                # markdown tables, defaults below
-  /usr/bin/python3 scripts/bench/scaling_model.py --ms-per-sample 0.40 --cpu-per-message-ms 1.2
+  /usr/bin/python3 scripts/bench/scaling_model.py --ms-per-sample 0.25 --cpu-per-message-ms 1.2
 
 Three reduce designs, all bit-identical to one process (shard sums are added in shard order):
   ps       one parameter server (today): it sends the vector to every worker and receives one
@@ -25,8 +25,8 @@ import math
 def parse():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--params", type=int, default=433890, help="floats in the vector (SimpleConvNet)")
-    p.add_argument("--ms-per-sample", type=float, default=0.36,
-                   help="forward+backward ms per sample on one core (SimpleConvNet, measured: ~18 ms per 50)")
+    p.add_argument("--ms-per-sample", type=float, default=0.21,
+                   help="forward+backward ms per sample on one core (SimpleConvNet, measured: ~10.5 ms per 50)")
     p.add_argument("--cpu-per-message-ms", type=float, default=1.2,
                    help="coordinator CPU ms to take one full vector message (copy, CRC, AES-GCM open, "
                         "reassembly), per 1.74 MB; scaled by size for smaller messages")
