@@ -69,8 +69,12 @@ public final class DataPlane implements AutoCloseable {
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Path dir;
+    /** Said once, when this plane first uses UDP (IPC inside one JVM does not go through sockets). */
+    private final String bufferWarning;
+    private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private DataPlane(Settings settings, MediaDriver driver, Aeron aeron, Path dir) {
+    private DataPlane(Settings settings, MediaDriver driver, Aeron aeron, Path dir, String bufferWarning) {
+        this.bufferWarning = bufferWarning;
         this.settings = settings;
         this.driver = driver;
         this.aeron = aeron;
@@ -82,9 +86,6 @@ public final class DataPlane implements AutoCloseable {
         Path dir = s.aeronDir().isEmpty() ? defaultDir() : Path.of(s.aeronDir());
         preflight(dir, s);
         Buffers b = Buffers.fit(kernelLimit("rmem_max"), kernelLimit("wmem_max"), s.mtu());
-        if (b.warning() != null) {
-            System.err.println("dptrain: " + b.warning());
-        }
         MediaDriver.Context ctx = new MediaDriver.Context()
                 .aeronDirectoryName(dir.toString())
                 .dirDeleteOnStart(true)
@@ -109,7 +110,7 @@ public final class DataPlane implements AutoCloseable {
         }
         try {
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            return new DataPlane(s, driver, aeron, dir);
+            return new DataPlane(s, driver, aeron, dir, b.warning());
         } catch (RuntimeException e) {
             driver.close();
             throw new IllegalStateException("cannot connect to the Aeron media driver in " + dir + ": " + e.getMessage(), e);
@@ -239,6 +240,9 @@ public final class DataPlane implements AutoCloseable {
 
     /** A UDP channel to or on host:port with this plane's MTU and term length. */
     public String udpChannel(String host, int port) {
+        if (bufferWarning != null && warned.compareAndSet(false, true)) {
+            System.err.println("dptrain: " + bufferWarning);
+        }
         return "aeron:udp?endpoint=" + host + ":" + port + "|mtu=" + settings.mtu() + "|term-length=" + settings.termLength();
     }
 
