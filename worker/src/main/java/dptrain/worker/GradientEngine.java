@@ -64,10 +64,16 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
      * -1 before the first chunk.
      */
     private volatile long progress = -1;
+    /**
+     * The newest version whose bytes have begun to overwrite params/state. It only grows, so a shard of version v is
+     * stale exactly when arriving > v: no flag to reset, and no late write can mark a newer shard stale.
+     */
+    private volatile long arriving = -1;
     // Written by the compute thread, read by the parameter thread.
-    /** While computing: the version the shard is computed with (else -1); a newer one arriving aborts it. */
+    /** While computing: the version the shard is computed with (else -1). */
     private volatile long computing = -1;
-    private volatile boolean overtaken;
+    /** Whether the compute thread waits for parameters (only then does the parameter thread wake it). */
+    private volatile boolean waiting;
     private volatile Thread computeThread;
     /** While computing: the assignment's identity, and which gradient chunks are sealed and sent (descending). */
     private Assign current;
@@ -171,14 +177,18 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     /** The parameter thread: reads the parameter subscription as fast as chunks come. */
     private void takeParams() {
         IdleStrategy wait = DataPlane.idle();
-        while (!stopped) {
-            wait.idle(receiver.poll(paramsIn, 16));
+        try {
+            while (!stopped) {
+                wait.idle(receiver.poll(paramsIn, 16));
+            }
+        } catch (Throwable t) {
+            // Without this thread no parameters come: fail the job on this worker now, not after a timeout.
+            if (!stopped) {
+                onFailure.accept(computing, "the parameter thread failed: " + t);
+            }
+            stopped = true;
+            LockSupport.unpark(computeThread);
         }
-    }
-
-    private long partialVersion() {
-        long p = progress;
-        return p < 0 ? -1 : p >>> 32;
     }
 
     private boolean ready(long need, int bytes) {
@@ -193,9 +203,8 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         for (int k : a.shards()) {
             current = a;
             currentShard = k;
-            computing = a.version(); // before the check below: a newer chunk from now on sets overtaken
-            overtaken = false;
-            if (version > a.version() || partialVersion() > a.version()) {
+            computing = a.version();
+            if (version > a.version() || arriving > a.version()) {
                 computing = -1;
                 return; // a newer version already: this assignment is stale
             }
@@ -238,11 +247,16 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     }
 
     private void awaitParams(long need, int bytes) {
-        while (!ready(need, bytes)) {
-            if (stopped || overtaken || version > need || partialVersion() > need) {
-                throw new Overtaken();
+        waiting = true;
+        try {
+            while (!ready(need, bytes)) {
+                if (stopped || arriving > need || version > need) {
+                    throw new Overtaken();
+                }
+                LockSupport.parkNanos(200_000); // the parameter thread unparks this one at every chunk meanwhile
             }
-            LockSupport.parkNanos(200_000); // the parameter thread unparks this one at every chunk
+        } finally {
+            waiting = false;
         }
     }
 
@@ -262,7 +276,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             sentFrom--;
         }
         commNanos += System.nanoTime() - t0;
-        if (overtaken) {
+        if (stopped || arriving > computing) {
             throw new Overtaken();
         }
     }
@@ -288,6 +302,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     /** Sends the chunks not yet sent (descending), blocking with a timeout. */
     private void send() {
         long start = System.nanoTime();
+        idle.reset();
         while (sentFrom > 0) {
             long r = out.offer(gradsOut, sentFrom - 1);
             if (r > 0) {
@@ -335,9 +350,15 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
 
         @Override
         public void chunk(Frame f, byte[] payload) {
-            long c = computing;
-            if (c >= 0 && f.version > c) {
-                overtaken = true; // the shard being computed is stale now; stop before its parameters change
+            // Only a vector's leading bytes are ever published as in place: a chunk must start it or continue
+            // it (a receiver that joins mid-message, e.g. after an image reconnects, would otherwise pair this
+            // version's later bytes with an older version's earlier ones).
+            long p = progress;
+            if (f.offset != 0 && !(p >= 0 && p >>> 32 == f.version && (int) p == f.offset)) {
+                return;
+            }
+            if (f.version > arriving) {
+                arriving = f.version; // before the copy: a shard being computed with an older version is stale now
             }
             int from = f.offset / 4;
             int to = (f.offset + f.length) / 4;
@@ -350,12 +371,17 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
                 Vectors.readFloats(payload, sFrom * 4, state, sFrom - params.length, to - sFrom);
             }
             progress = (f.version << 32) | (f.offset + f.length); // publishes the copied bytes
-            LockSupport.unpark(computeThread);
+            if (waiting) {
+                LockSupport.unpark(computeThread);
+            }
         }
 
         @Override
         public void deliver(Frame f, byte[] payload) {
-            version = f.version; // every chunk is already in place
+            long p = progress;
+            if (p >= 0 && p >>> 32 == f.version && (int) p == f.total) {
+                version = f.version; // every chunk is in place
+            }
             LockSupport.unpark(computeThread);
         }
     }
