@@ -129,6 +129,16 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         return shardsDone;
     }
 
+    /** Whether the parameters hold the first {@code bytes} bytes of version {@code v} (for tests). */
+    boolean holds(long v, int bytes) {
+        return ready(v, bytes);
+    }
+
+    /** Copies the parameters as they are now (for tests). */
+    float[] paramsNow() {
+        return params.clone();
+    }
+
     /** Messages dropped by the parameter receiver, by reason. */
     java.util.Map<String, Long> drops() {
         return receiver.dropCounts();
