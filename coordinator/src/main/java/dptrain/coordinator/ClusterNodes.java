@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.NoSuchAlgorithmException;
 import java.security.UnrecoverableKeyException;
 import java.util.Collections;
@@ -83,19 +84,11 @@ public final class ClusterNodes {
         try {
             KeyStore keys = loadStore(c, p + "key-store", p + "key-store-password", hint);
             KeyStore trust = loadStore(c, p + "trust-store", p + "trust-store-password", hint);
-            boolean hasKey = false;
-            for (String a : Collections.list(keys.aliases())) {
-                hasKey |= keys.isKeyEntry(a);
-            }
-            if (!hasKey) {
+            if (!anyEntry(keys, keys::isKeyEntry)) {
                 throw new IllegalArgumentException("TLS: " + p + "key-store = " + c.getString(p + "key-store")
                         + " holds no private key" + hint);
             }
-            boolean hasCert = false;
-            for (String a : Collections.list(trust.aliases())) {
-                hasCert |= trust.isCertificateEntry(a);
-            }
-            if (!hasCert) {
+            if (!anyEntry(trust, trust::isCertificateEntry)) {
                 throw new IllegalArgumentException("TLS: " + p + "trust-store = " + c.getString(p + "trust-store")
                         + " holds no trusted certificate, so no node would be let in" + hint);
             }
@@ -127,6 +120,21 @@ public final class ClusterNodes {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("TLS: cannot set up the key and trust stores: " + e + hint);
         }
+    }
+
+    /** An entry test that may throw, as KeyStore's do. */
+    private interface EntryTest {
+        boolean test(String alias) throws KeyStoreException;
+    }
+
+    /** Whether any alias of the store passes the test. */
+    private static boolean anyEntry(KeyStore ks, EntryTest t) throws KeyStoreException {
+        for (String a : Collections.list(ks.aliases())) {
+            if (t.test(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static KeyStore loadStore(Config c, String pathKey, String passwordKey, String hint)

@@ -11,6 +11,9 @@ import dptrain.cluster.transport.OutgoingMessage;
 import dptrain.cluster.transport.Receiver;
 import dptrain.cluster.transport.Vectors;
 import dptrain.data.Dataset;
+import dptrain.nn.Model;
+import dptrain.train.Parallel;
+import dptrain.train.PooledParallel;
 import dptrain.train.ShardExecutor;
 import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
@@ -29,7 +32,7 @@ import org.agrona.concurrent.IdleStrategy;
  * to results[k], exactly where the local executor puts them, so the unchanged parameter server produces the same
  * bits as a single process.
  */
-public final class RemoteShardExecutor implements ShardExecutor, dptrain.train.Parallel {
+public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     /** How long a worker may fail to take its parameters before it is treated as lost. */
     static final long DELIVERY_TIMEOUT_NANOS = 10_000_000_000L;
 
@@ -65,10 +68,10 @@ public final class RemoteShardExecutor implements ShardExecutor, dptrain.train.P
     private boolean checkToReport;
     private java.io.PrintStream log = System.err;
     /** Runs the parameter server's reduce and update on this JVM's --threads while the workers wait for it. */
-    private final dptrain.train.PooledParallel apply;
+    private final PooledParallel apply;
 
     RemoteShardExecutor(JobBoard board, ActorRef<CoordinatorProtocol.Command> coordinator, DataPlane dataPlane,
-                        Subscription gradsIn, dptrain.nn.Model model, long noWorkerTimeoutNanos, int threads) {
+                        Subscription gradsIn, Model model, long noWorkerTimeoutNanos, int threads) {
         int paramCount = model.paramCount();
         int stateCount = model.stateCount();
         this.board = board;
@@ -83,7 +86,7 @@ public final class RemoteShardExecutor implements ShardExecutor, dptrain.train.P
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
                 new Authenticator(board.job.secret())).cutAt(model.paramBoundaries());
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
-        this.apply = new dptrain.train.PooledParallel(threads, "dptrain-apply");
+        this.apply = new PooledParallel(threads, "dptrain-apply");
     }
 
     @Override

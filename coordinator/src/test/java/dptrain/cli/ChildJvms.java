@@ -2,6 +2,7 @@ package dptrain.cli;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dptrain.cluster.transport.DataPlane;
 import dptrain.util.Json;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,13 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * dptrain JVMs started by a cluster test (command lines from {@link LocalCluster}, so they run exactly like
@@ -96,39 +95,25 @@ final class ChildJvms implements AutoCloseable {
     static void kill(Process p) throws InterruptedException {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        removeAeronDirs(p.pid());
+        removeAeronDirs();
     }
 
-    /**
-     * Kills whatever still runs; removes the Aeron directories of the JVMs that did not end cleanly (a JVM that
-     * exits with code 0 has closed its data plane and deleted its own).
-     */
+    /** Kills whatever still runs; removes the Aeron directories of those that had no chance to delete their own. */
     @Override
     public void close() throws InterruptedException {
         for (Process p : logs.keySet()) {
             p.destroyForcibly();
         }
         for (Process p : logs.keySet()) {
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                removeAeronDirs(p.pid());
-            }
+            p.waitFor(10, TimeUnit.SECONDS);
         }
+        removeAeronDirs();
     }
 
-    /** DataPlane's default directories of the JVM with that pid: dptrain-aeron-PID-* under /dev/shm or java.io.tmpdir. */
-    private static void removeAeronDirs(long pid) {
+    /** DataPlane's default directories (under /dev/shm or java.io.tmpdir) of JVMs that no longer run. */
+    private static void removeAeronDirs() {
         for (Path base : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
-            try (Stream<Path> s = Files.list(base)) {
-                for (Path d : s.filter(d -> d.getFileName().toString().startsWith("dptrain-aeron-" + pid + "-")).toList()) {
-                    try (Stream<Path> w = Files.walk(d)) {
-                        for (Path f : w.sorted(Comparator.reverseOrder()).toList()) {
-                            Files.deleteIfExists(f);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // not there, or already gone
-            }
+            DataPlane.removeOrphans(base);
         }
     }
 

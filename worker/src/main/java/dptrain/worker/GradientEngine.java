@@ -390,9 +390,8 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         public void deliver(Frame f, byte[] payload) {
             long p = progress;
             if (p >= 0 && p >>> 32 == f.version && (int) p == f.total) {
-                version = f.version; // every chunk is in place
+                version = f.version; // every chunk is in place (and chunk() has woken a waiting compute thread)
             }
-            LockSupport.unpark(computeThread);
         }
     }
 }

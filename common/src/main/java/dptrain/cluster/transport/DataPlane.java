@@ -182,9 +182,9 @@ public final class DataPlane implements AutoCloseable {
     /**
      * Deletes driver directories left by dptrain processes that no longer run (killed with SIGKILL, so their
      * shutdown hooks never ran): each holds term buffers in shared memory. Best effort; a directory of a live
-     * process is never touched.
+     * process is never touched. Called at every start on the default base; tests call it after killing a JVM.
      */
-    static void removeOrphans(Path base) {
+    public static void removeOrphans(Path base) {
         try (var dirs = Files.newDirectoryStream(base, DIR_PREFIX + "*")) {
             for (Path d : dirs) {
                 String rest = d.getFileName().toString().substring(DIR_PREFIX.length());

@@ -149,10 +149,7 @@ class DataPlaneTest {
             }
             long end = System.nanoTime() + 10_000_000_000L;
             for (int c = m.chunks() - 1; c >= 0; c--) {
-                while (m.offer(pub, c) <= 0) {
-                    assertTrue(System.nanoTime() < end, "send timed out");
-                    r.poll(sub, 16);
-                }
+                offer(m, c, pub, sub, r, end);
             }
             pollUntil(sub, r, () -> sink.got.size() == 1);
             assertArrayEquals(v, sink.got.get(0));
@@ -169,22 +166,24 @@ class DataPlaneTest {
                 if (c == 1) {
                     continue;
                 }
-                while (m.offer(pub, c) <= 0) {
-                    assertTrue(System.nanoTime() < end, "send timed out");
-                    r.poll(sub, 16);
-                }
+                offer(m, c, pub, sub, r, end);
             }
             // then shard 3 whole, ascending: the gap shows as one unfinished message
             m.prepare(Frame.GRADS, 7, 3, 3, 3, 1, v, 20_000, new float[0], 0, 1, 0);
             for (int c = 0; c < m.chunks(); c++) {
-                while (m.offer(pub, c) <= 0) {
-                    assertTrue(System.nanoTime() < end, "send timed out");
-                    r.poll(sub, 16);
-                }
+                offer(m, c, pub, sub, r, end);
             }
             pollUntil(sub, r, () -> sink.got.size() == 2);
             assertTrue(sink.accepted[3] && !sink.accepted[2], "shard 2 must not be delivered");
             assertEquals(2, r.totalDropped(), r.dropCounts().toString()); // the chunk after the gap, the unfinished
+        }
+    }
+
+    /** Offers chunk c until it is taken, polling r meanwhile (so the window moves); fails after the deadline. */
+    private static void offer(OutgoingMessage m, int c, Publication pub, Subscription sub, Receiver r, long deadline) {
+        while (m.offer(pub, c) <= 0) {
+            assertTrue(System.nanoTime() < deadline, "send timed out");
+            r.poll(sub, 16);
         }
     }
 
