@@ -1,7 +1,9 @@
 package dptrain.nn;
 
+import dptrain.nn.layers.Absorbed;
 import dptrain.nn.layers.Layer;
 import dptrain.nn.layers.LayerSetup;
+import dptrain.nn.layers.Pooling;
 import java.util.List;
 
 /**
@@ -44,12 +46,15 @@ public final class Network {
         for (int i = 0; i < specs.size(); i++) {
             if (reluBeforeMaxPool(specs, i)) {
                 // relu(maxpool(x)) = maxpool(relu(x)), values and gradients bit for bit (max is monotone, and
-                // the first maximum wins either way), so pool first and apply ReLU to a quarter of the values.
+                // the first maximum wins either way), so pool first and apply ReLU to a quarter of the values,
+                // in the pooling loop itself; the ReLU's place holds a pass-through.
                 int[] pooled = model.outShape(i + 1);
-                layers[i] = specs.get(i + 1).create(new LayerSetup(model.inShape(i), pooled, maxBatch, store,
-                        model.paramOffset(i + 1), model.stateOffset(i + 1), i > 0), i + 1);
-                layers[i + 1] = specs.get(i).create(new LayerSetup(pooled, pooled, maxBatch, store,
-                        model.paramOffset(i), model.stateOffset(i), true), i);
+                LayerSpec.PoolSpec p = (LayerSpec.PoolSpec) specs.get(i + 1);
+                layers[i] = new Pooling(new LayerSetup(model.inShape(i), pooled, maxBatch, store,
+                        model.paramOffset(i + 1), model.stateOffset(i + 1), i > 0), true, p.size(), p.stride(),
+                        p.pad(), true);
+                layers[i + 1] = new Absorbed(new LayerSetup(pooled, pooled, maxBatch, store,
+                        model.paramOffset(i), model.stateOffset(i), true), "relu");
                 i++;
                 continue;
             }

@@ -9,7 +9,11 @@ class Im2ColTest {
     @Test
     void im2colMatchesDirectIndexingAndCol2imIsItsAdjoint() {
         Random r = new Random(3);
-        int[][] cases = {{5, 5, 1, 3, 1, 0}, {6, 7, 2, 3, 2, 1}, {4, 4, 3, 2, 2, 0}, {7, 5, 2, 5, 1, 2}};
+        // h, w, c, filter, stride, pad. Filter rows of FW·C < 16 floats are gathered tap by tap, longer ones copied
+        // as runs: both kinds, with pads that leave whole rows and columns of a patch outside the image.
+        int[][] cases = {{5, 5, 1, 3, 1, 0}, {6, 7, 2, 3, 2, 1}, {4, 4, 3, 2, 2, 0}, {7, 5, 2, 5, 1, 2},
+            {28, 28, 1, 5, 1, 0}, {12, 12, 1, 3, 1, 1}, {10, 11, 1, 4, 3, 2}, {6, 6, 3, 5, 2, 2}, {3, 3, 1, 3, 1, 2},
+            {9, 9, 8, 3, 1, 1}, {8, 8, 16, 3, 2, 1}, {5, 6, 4, 4, 3, 3}};
         for (int[] cs : cases) {
             int h = cs[0];
             int w = cs[1];

@@ -7,6 +7,14 @@ import dptrain.nn.ForwardContext;
  * the winning input of each output for the backward pass; average pooling divides by the in-image window size
  * over the full window (positions in the padding count as zeros). Every window holds at least one image position,
  * since the pad is smaller than the window.
+ *
+ * <p>A max pool can also apply the ReLU that follows it (relu(max) = max(relu), see {@code Network}): the output is
+ * then max(window maximum, 0) and the gradient passes only where that is positive. For the book's 2×2 windows with
+ * stride 2 this runs as one pass in the integers: for floats that are not NaN, the raw bits of the positive ones
+ * order as the floats do and every negative one reads as a negative int, so max(0, bits...) is the bits of
+ * relu(max), and the first maximum found with int compares is the first float maximum whenever it is positive.
+ * HotSpot compiles the int selects branch-free, where float ones become jumps that mispredict on random signs. If a
+ * NaN is among the inputs, the batch is pooled again by the general loop, which propagates it.
  */
 public final class Pooling extends Layer {
     private final boolean max;
@@ -19,10 +27,20 @@ public final class Pooling extends Layer {
     private final int oh;
     private final int ow;
     private final int[] argmax;
+    private final boolean relu;
 
     /** Builds the layer for input {H, W, C}. */
     public Pooling(LayerSetup s, boolean max, int size, int stride, int pad) {
+        this(s, max, size, stride, pad, false);
+    }
+
+    /** Builds the layer for input {H, W, C}; {@code reluAfter} (max pooling only) also applies the ReLU after it. */
+    public Pooling(LayerSetup s, boolean max, int size, int stride, int pad, boolean reluAfter) {
         super(s, true);
+        if (reluAfter && !max) {
+            throw new IllegalArgumentException("only max pooling takes the ReLU after it");
+        }
+        this.relu = reluAfter;
         int[] in = s.inShape();
         this.max = max;
         this.h = in[0];
@@ -38,6 +56,56 @@ public final class Pooling extends Layer {
 
     @Override
     public float[] forward(float[] x, int n, ForwardContext ctx) {
+        if (relu && size == 2 && stride == 2 && pad == 0 && maxPool2ReluWithoutNaN(x, n)) {
+            return out;
+        }
+        pool(x, n);
+        if (relu) {
+            for (int i = 0, len = n * outSize; i < len; i++) {
+                out[i] = Math.max(out[i], 0f);
+            }
+        }
+        return out;
+    }
+
+    /** relu(max) over 2×2 windows with stride 2 in one pass (see the class comment); false if an input was NaN. */
+    private boolean maxPool2ReluWithoutNaN(float[] x, int n) {
+        int nan = 0; // sign bit set once an input's magnitude bits exceed infinity's
+        int rowStep = w * c;
+        for (int s = 0; s < n; s++) {
+            int inBase = s * inSize;
+            int o = s * outSize;
+            for (int y = 0; y < oh; y++) {
+                for (int xo = 0; xo < ow; xo++, o += c) {
+                    int i0 = inBase + (2 * y * w + 2 * xo) * c;
+                    int i1 = i0 + c;
+                    int i2 = i0 + rowStep;
+                    int i3 = i2 + c;
+                    for (int ch = 0; ch < c; ch++) {
+                        int a = Float.floatToRawIntBits(x[i0 + ch]);
+                        int b = Float.floatToRawIntBits(x[i1 + ch]);
+                        int d = Float.floatToRawIntBits(x[i2 + ch]);
+                        int e = Float.floatToRawIntBits(x[i3 + ch]);
+                        nan |= (INF - (a & MAG)) | (INF - (b & MAG)) | (INF - (d & MAG)) | (INF - (e & MAG));
+                        int k = b > a ? i1 : i0;
+                        int m = Math.max(a, b);
+                        k = d > m ? i2 : k;
+                        m = Math.max(m, d);
+                        k = e > m ? i3 : k;
+                        m = Math.max(m, e);
+                        out[o + ch] = Float.intBitsToFloat(Math.max(m, 0));
+                        argmax[o + ch] = k + ch;
+                    }
+                }
+            }
+        }
+        return nan >= 0;
+    }
+
+    private static final int INF = 0x7f800000;
+    private static final int MAG = 0x7fffffff;
+
+    private void pool(float[] x, int n) {
         float inv = 1f / (size * size);
         for (int s = 0; s < n; s++) {
             int inBase = s * inSize;
@@ -88,7 +156,6 @@ public final class Pooling extends Layer {
                 }
             }
         }
-        return out;
     }
 
     @Override
@@ -97,6 +164,14 @@ public final class Pooling extends Layer {
             return null;
         }
         java.util.Arrays.fill(dx, 0, n * inSize, 0f);
+        if (relu) {
+            for (int i = 0, len = n * outSize; i < len; i++) {
+                // As Relu's backward: all ones exactly where the output is positive.
+                int keep = -Float.floatToRawIntBits(out[i]) >> 31;
+                dx[argmax[i]] += Float.intBitsToFloat(Float.floatToRawIntBits(dout[i]) & keep);
+            }
+            return dx;
+        }
         if (max) {
             for (int i = 0, len = n * outSize; i < len; i++) {
                 int src = argmax[i];

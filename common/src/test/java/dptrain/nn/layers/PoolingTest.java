@@ -71,4 +71,55 @@ class PoolingTest {
             assertEquals(Float.floatToRawIntBits(wantDx[i]), Float.floatToRawIntBits(dx[i]), "input gradient " + i);
         }
     }
+
+    /**
+     * A max pool that applies the ReLU after it gives the bits of the pool followed by the Relu layer, values and
+     * input gradients, on the 2×2/stride-2 windows it runs in one integer pass and on others; with NaNs among the
+     * inputs (both signs; the integer pass must hand those batches to the float loop), the outputs are NaN where the
+     * pool-then-ReLU ones are.
+     */
+    @ParameterizedTest
+    @CsvSource({"24,24,30,2,2,false", "8,8,3,2,2,false", "7,9,2,2,2,false", "9,9,4,3,3,false", "7,7,2,2,1,false",
+        "24,24,30,2,2,true", "8,8,3,2,2,true", "9,9,4,3,3,true"})
+    void maxPoolWithReluIsPoolThenReluBitForBit(int h, int w, int c, int size, int stride, boolean nans) {
+        int oh = (h - size) / stride + 1;
+        int ow = (w - size) / stride + 1;
+        int n = 3;
+        ParamStore store = new ParamStore(new float[0], new float[0], new float[0], new float[0]);
+        int[] in = {h, w, c};
+        int[] pooled = {oh, ow, c};
+        Pooling fused = new Pooling(new LayerSetup(in, pooled, n, store, 0, 0, true), true, size, stride, 0, true);
+        Pooling pool = new Pooling(new LayerSetup(in, pooled, n, store, 0, 0, true), true, size, stride, 0);
+        Relu relu = new Relu(new LayerSetup(pooled, pooled, n, store, 0, 0, true));
+        Random r = new Random(h * 131 + w * 17 + c + size + (nans ? 1 : 0));
+        float[] levels = {-1.5f, -0.0f, 0.0f, 0.25f, 2f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY};
+        float[] x = new float[n * h * w * c];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(3) == 0 ? (float) r.nextGaussian() : levels[r.nextInt(levels.length)];
+        }
+        if (nans) {
+            x[r.nextInt(x.length)] = Float.NaN;
+            x[r.nextInt(x.length)] = Float.intBitsToFloat(0xffc00000); // the NaN x86 makes of inf - inf
+            x[r.nextInt(x.length)] = Float.intBitsToFloat(0xff800001);
+        }
+        float[] dout = new float[n * oh * ow * c];
+        for (int i = 0; i < dout.length; i++) {
+            dout[i] = r.nextInt(4) == 0 ? -0.0f : (float) r.nextGaussian();
+        }
+        ForwardContext ctx = ForwardContext.inference();
+        float[] want = relu.forward(pool.forward(x, n, ctx), n, ctx).clone();
+        float[] wantDx = pool.backward(relu.backward(dout, n), n).clone();
+        float[] got = fused.forward(x, n, ctx).clone();
+        float[] gotDx = fused.backward(dout, n).clone();
+        int nanOut = 0;
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), "output " + i);
+            nanOut += Float.isNaN(want[i]) ? 1 : 0;
+        }
+        assertEquals(nans, nanOut > 0, "NaN outputs");
+        for (int i = 0; i < wantDx.length; i++) {
+            assertEquals(Float.floatToIntBits(wantDx[i]), Float.floatToIntBits(gotDx[i]), "input gradient " + i);
+        }
+    }
 }
