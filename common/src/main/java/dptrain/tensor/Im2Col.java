@@ -72,18 +72,28 @@ public final class Im2Col {
 
     /** Unrolls n images of x into col ((n·OH·OW) × FH·FW·C); positions outside the image read as zero. */
     public void im2col(float[] x, int n, float[] col) {
+        im2col(x, n, col, patchSize());
+    }
+
+    /**
+     * As {@link #im2col(float[], int, float[])} into rows of {@code ld} ≥ FH·FW·C floats; the columns past the
+     * patch are left as they are (a column of ones kept there turns a bias into one more column of the product).
+     */
+    public void im2col(float[] x, int n, float[] col, int ld) {
+        if (ld < patchSize()) {
+            throw new IllegalArgumentException("row stride " + ld + " is shorter than the patch " + patchSize());
+        }
         if (fw * c < SHORT_RUN) {
-            im2colByTap(x, n, col);
+            im2colByTap(x, n, col, ld);
             return;
         }
-        int patch = patchSize();
         int run = fw * c;
         int r = 0;
         for (int s = 0; s < n; s++) {
             int inBase = s * h * w * c;
             for (int y = 0; y < oh; y++) {
                 for (int xo = 0; xo < ow; xo++, r++) {
-                    int dst = r * patch;
+                    int dst = r * ld;
                     int ix0 = xo * stride - pad;
                     int lo = Math.max(0, -ix0);
                     int hi = Math.min(fw, w - ix0);
@@ -114,14 +124,13 @@ public final class Im2Col {
      * (fh, fw, c), the ow values it takes along the output row go to one column of the block. The same values
      * land in the same places as the run-by-run copy.
      */
-    private void im2colByTap(float[] x, int n, float[] col) {
-        int patch = patchSize();
+    private void im2colByTap(float[] x, int n, float[] col, int ld) {
         int step = stride * c;
         int r = 0;
         for (int s = 0; s < n; s++) {
             int inBase = s * h * w * c;
             for (int y = 0; y < oh; y++, r += ow) {
-                int block = r * patch;
+                int block = r * ld;
                 for (int ky = 0; ky < fh; ky++) {
                     int iy = y * stride - pad + ky;
                     boolean rowInside = iy >= 0 && iy < h;
@@ -131,15 +140,15 @@ public final class Im2Col {
                         for (int ch = 0; ch < c; ch++) {
                             int k = block + (ky * fw + kx) * c + ch;
                             for (int xo = 0; xo < lo; xo++) {
-                                col[k + xo * patch] = 0f;
+                                col[k + xo * ld] = 0f;
                             }
                             // Input column lo·stride − pad + kx onwards, one step of stride·c floats per output.
                             int src = inBase + (iy * w + lo * stride - pad + kx) * c + ch;
-                            for (int xo = lo, d = k + lo * patch; xo < hi; xo++, src += step, d += patch) {
+                            for (int xo = lo, d = k + lo * ld; xo < hi; xo++, src += step, d += ld) {
                                 col[d] = x[src];
                             }
                             for (int xo = hi; xo < ow; xo++) {
-                                col[k + xo * patch] = 0f;
+                                col[k + xo * ld] = 0f;
                             }
                         }
                     }
