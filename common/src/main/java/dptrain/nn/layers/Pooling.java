@@ -17,6 +17,10 @@ import dptrain.nn.ForwardContext;
  * NaN is among the inputs, the batch is pooled again by the general loop, which propagates it.
  */
 public final class Pooling extends Layer {
+    /** Raw bits of +infinity, and the mask of a float's magnitude bits: |v| bits above INF mean NaN. */
+    private static final int INF = 0x7f800000;
+    private static final int MAG = 0x7fffffff;
+
     private final boolean max;
     private final int h;
     private final int w;
@@ -101,9 +105,6 @@ public final class Pooling extends Layer {
         }
         return nan >= 0;
     }
-
-    private static final int INF = 0x7f800000;
-    private static final int MAG = 0x7fffffff;
 
     private void pool(float[] x, int n) {
         float inv = 1f / (size * size);
