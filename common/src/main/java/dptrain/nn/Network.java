@@ -54,7 +54,7 @@ public final class Network {
                         model.paramOffset(i + 1), model.stateOffset(i + 1), i > 0), true, p.size(), p.stride(),
                         p.pad(), true);
                 layers[i + 1] = new Absorbed(new LayerSetup(pooled, pooled, maxBatch, store,
-                        model.paramOffset(i), model.stateOffset(i), true), "relu");
+                        model.paramOffset(i), model.stateOffset(i), true));
                 i++;
                 continue;
             }

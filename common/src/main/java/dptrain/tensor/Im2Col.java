@@ -5,7 +5,9 @@ package dptrain.tensor;
  * position (n·OH·OW rows) and FH·FW·C columns, ordered (fh, fw, c); within a filter row the FW·C inputs are
  * contiguous in memory, so each is copied as one run. When those runs are short (a first layer on 1-channel
  * images: 5 floats), im2col fills the rows of one output row of the image tap by tap instead: a long loop of
- * strided stores into a block that stays in L1, 2–3× faster than thousands of 5-float copies.
+ * strided stores into a block that stays in L1. Timed alone the two forms are about even
+ * (scripts/bench/ConvPartsBench.java); in a SimpleConvNet shard the tap form is ~3 % faster
+ * (scripts/bench/ab-shard.sh, benchmarks.md).
  */
 public final class Im2Col {
     private final int h;
@@ -32,16 +34,16 @@ public final class Im2Col {
         this.pad = pad;
         this.oh = outSize(h, fh, stride, pad);
         this.ow = outSize(w, fw, stride, pad);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException("filter " + fh + "x" + fw + " with stride " + stride + " and pad " + pad
+                    + " does not fit an input of " + h + "x" + w);
+        }
         this.insideFrom = new int[fw];
         this.insideTo = new int[fw];
         for (int kx = 0; kx < fw; kx++) {
             // Output columns whose input column xo·stride − pad + kx lies inside the image: [from, to).
             insideFrom[kx] = Math.min(ow, Math.max(0, Math.floorDiv(pad - kx + stride - 1, stride)));
             insideTo[kx] = Math.max(insideFrom[kx], Math.min(ow, Math.floorDiv(w - 1 + pad - kx, stride) + 1));
-        }
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException("filter " + fh + "x" + fw + " with stride " + stride + " and pad " + pad
-                    + " does not fit an input of " + h + "x" + w);
         }
     }
 

@@ -49,6 +49,18 @@ class Im2ColTest {
                     }
                 }
             }
+            // Into rows one float longer (the convolution's column of ones): the same patch values, and the extra
+            // column left as it was.
+            int ld = g.patchSize() + 1;
+            float[] wide = new float[rows * ld];
+            java.util.Arrays.fill(wide, 7f);
+            g.im2col(x, n, wide, ld);
+            for (int q = 0; q < rows; q++) {
+                for (int j = 0; j < g.patchSize(); j++) {
+                    assertEquals(col[q * g.patchSize() + j], wide[q * ld + j], java.util.Arrays.toString(cs));
+                }
+                assertEquals(7f, wide[q * ld + g.patchSize()], java.util.Arrays.toString(cs));
+            }
             // <im2col(x), y> == <x, col2im(y)>
             float[] y = new float[col.length];
             for (int i = 0; i < y.length; i++) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -71,7 +72,7 @@ public final class DataPlane implements AutoCloseable {
     private final Path dir;
     /** Said once, when this plane first uses UDP (IPC inside one JVM does not go through sockets). */
     private final String bufferWarning;
-    private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     private DataPlane(Settings settings, MediaDriver driver, Aeron aeron, Path dir, String bufferWarning) {
         this.bufferWarning = bufferWarning;

@@ -11,9 +11,9 @@ import dptrain.tensor.Im2Col;
  *
  * <p>Each column-matrix row ends in a 1, and the product takes the filters with their bias as one more column
  * ([W | b], copied per call, FN·(patch+1) floats): the bias is then a term of the product, and its gradient (the
- * column sums of dout) comes out of the weight-gradient product as that column. Two passes over the n·OH·OW × FN
- * output fewer than filling it with the bias first and summing its columns after (~1.3 ms of a 14 ms
- * SimpleConvNet shard), for a product 1/patch wider.
+ * column sums of dout) comes out of the weight-gradient product as that column: two passes over the n·OH·OW × FN
+ * output fewer (filling it with the bias first and summing its columns after), for a product 1/patch wider.
+ * scripts/bench/ConvPartsBench.java times the passes removed; scripts/bench/ab-shard.sh the whole effect.
  */
 public final class Convolution extends Layer {
     private final Im2Col geom;
