@@ -14,23 +14,19 @@ import dptrain.cluster.protocol.CoordinatorProtocol.WorkerFailed;
 import dptrain.cluster.protocol.CoordinatorProtocol.WorkerReady;
 import dptrain.cluster.protocol.CoordinatorProtocol.WorkerRefused;
 import dptrain.cluster.protocol.WorkerProtocol;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The coordinator actor of a job: finds workers through the Receptionist, offers them the job, watches them
- * (DeathWatch and cluster reachability), and assigns each step's K shards to the live ones, weighting by their
- * measured speed. When a worker is lost its unfinished shards go to the others. It never touches parameters or
- * gradients: the step thread ({@link RemoteShardExecutor}) does, through the {@link JobBoard}.
+ * The coordinator actor of a job: finds workers through the Receptionist, offers them the job, and watches them
+ * (DeathWatch and cluster reachability), keeping the {@link JobBoard}'s list of live workers. It never touches
+ * shards, parameters or gradients: the step thread ({@link RemoteShardExecutor}) assigns each step's shards to the
+ * workers live on the board and sends assignments and parameters over the data plane; when a worker is marked lost
+ * here, that thread gives its unfinished shards to the others.
  */
 public final class Coordinator {
-    /** Step thread → actor: the board's current step is ready (parameters on their way); assign its shards. */
-    public enum StartStep implements Command { INSTANCE }
-
     /** Step thread → actor: a worker does not take its parameters; treat it as lost. */
     record Stalled(int workerId, String reason) implements Command {}
 
@@ -51,7 +47,6 @@ public final class Coordinator {
     private final String gradChannel;
     private final Map<ActorRef<WorkerProtocol.Command>, Integer> offered = new HashMap<>();
     private final Set<Address> unreachable = new HashSet<>();
-    private final List<Integer> pending = new ArrayList<>();
     private int nextId = 1;
     private boolean finished;
 
@@ -82,7 +77,6 @@ public final class Coordinator {
                 .onMessage(WorkerStopped.class, this::onStopped)
                 .onMessage(Reachability.class, this::onReachability)
                 .onMessage(Stalled.class, s -> lose(s.workerId(), s.reason()))
-                .onMessageEquals(StartStep.INSTANCE, this::onStartStep)
                 .onMessage(Finish.class, this::onFinish)
                 .build();
     }
@@ -117,7 +111,6 @@ public final class Coordinator {
         board.workersJoined.incrementAndGet();
         board.event("worker " + r.workerId() + " joined (" + r.host() + ", pid " + r.pid() + ")");
         ctx.getLog().info("worker {} ready: {} pid {}, data plane {}", r.workerId(), r.host(), r.pid(), r.paramsChannel());
-        assignPending();
         return Behaviors.same();
     }
 
@@ -151,11 +144,11 @@ public final class Coordinator {
                     board.event("worker " + s.id + " reachable again");
                 }
             }
-            assignPending();
         }
         return Behaviors.same();
     }
 
+    /** Marks a worker lost; the step thread reassigns its unfinished shards (and says so in the metrics). */
     private Behavior<Command> lose(int workerId, String why) {
         JobBoard.Slot s = board.workers.get(workerId);
         if (s == null || !s.live || finished) {
@@ -163,118 +156,10 @@ public final class Coordinator {
         }
         s.live = false;
         board.workersLost.incrementAndGet();
-        JobBoard.Step step = board.current;
-        List<Integer> orphans = new ArrayList<>();
-        if (step != null) {
-            for (int k = 0; k < step.owner.length(); k++) {
-                if (step.owner.get(k) == workerId && step.accepted.get(k) == 0) {
-                    orphans.add(k);
-                }
-            }
-        }
-        String msg = "worker " + workerId + " lost (" + why + ")"
-                + (orphans.isEmpty() ? "" : "; shards " + orphans + " of step " + (step.step + 1) + " reassigned");
+        String msg = "worker " + workerId + " lost (" + why + ")";
         board.event(msg);
         ctx.getLog().warn(msg);
-        if (!orphans.isEmpty()) {
-            board.shardsReassigned.addAndGet(orphans.size());
-            assign(step, orphans);
-        }
         return Behaviors.same();
-    }
-
-    private Behavior<Command> onStartStep() {
-        JobBoard.Step step = board.current;
-        pending.clear();
-        List<Integer> all = new ArrayList<>();
-        for (int k = 0; k < board.job.shards(); k++) {
-            all.add(k);
-        }
-        assign(step, all);
-        return Behaviors.same();
-    }
-
-    private void assignPending() {
-        JobBoard.Step step = board.current;
-        if (!pending.isEmpty() && step != null) {
-            List<Integer> p = new ArrayList<>(pending);
-            pending.clear();
-            assign(step, p);
-        }
-    }
-
-    /**
-     * Gives shards to live workers: each shard to the worker that would finish it first, from its measured time
-     * per sample and what it already holds this step (ties: fewer shards, then lower id). A worker left without
-     * shards at a step's start has its estimate pulled toward the fastest, so it is tried again before long.
-     */
-    private void assign(JobBoard.Step step, List<Integer> shards) {
-        List<JobBoard.Slot> live = board.live();
-        if (live.isEmpty()) {
-            pending.addAll(shards);
-            return;
-        }
-        int b = board.job.batchSize();
-        int kTotal = board.job.shards();
-        double known = 0;
-        int nKnown = 0;
-        for (JobBoard.Slot s : live) {
-            if (s.nanosPerSample > 0) {
-                known += s.nanosPerSample;
-                nKnown++;
-            }
-        }
-        double fallback = nKnown == 0 ? 1 : known / nKnown;
-        double[] load = new double[live.size()];
-        int[] count = new int[live.size()];
-        List<List<Integer>> given = new ArrayList<>();
-        for (int i = 0; i < live.size(); i++) {
-            given.add(new ArrayList<>());
-        }
-        for (int k : shards) {
-            int size = dptrain.train.ShardPlan.end(b, kTotal, k) - dptrain.train.ShardPlan.start(b, kTotal, k);
-            int best = 0;
-            double bestFinish = Double.MAX_VALUE;
-            for (int i = 0; i < live.size(); i++) {
-                double rate = live.get(i).nanosPerSample > 0 ? live.get(i).nanosPerSample : fallback;
-                double finish = load[i] + rate * size;
-                if (finish < bestFinish - 1e-9 * bestFinish || (Math.abs(finish - bestFinish) <= 1e-9 * bestFinish
-                        && count[i] < count[best])) {
-                    best = i;
-                    bestFinish = finish;
-                }
-            }
-            load[best] = bestFinish;
-            count[best]++;
-            given.get(best).add(k);
-        }
-        // A worker measured once as slow (a cold JVM, a passing hiccup) would never be chosen again, so its estimate
-        // could never improve: each step it gets nothing, its estimate moves 30 % of the way to the fastest one.
-        double fastest = Double.MAX_VALUE;
-        for (JobBoard.Slot s : live) {
-            if (s.nanosPerSample > 0) {
-                fastest = Math.min(fastest, s.nanosPerSample);
-            }
-        }
-        for (int i = 0; i < live.size(); i++) {
-            List<Integer> g = given.get(i);
-            if (g.isEmpty()) {
-                JobBoard.Slot s = live.get(i);
-                if (s.nanosPerSample > 0 && fastest < Double.MAX_VALUE && shards.size() == kTotal) {
-                    s.nanosPerSample = 0.7 * s.nanosPerSample + 0.3 * fastest;
-                }
-                continue;
-            }
-            JobBoard.Slot s = live.get(i);
-            int[] ks = g.stream().mapToInt(Integer::intValue).toArray();
-            for (int k : ks) {
-                step.owner.set(k, s.id);
-            }
-            if (s.versionSent < step.version) {
-                board.paramsRequests.add(s.id);
-            }
-            s.ref.tell(new WorkerProtocol.Assign(board.job.id(), step.step, step.version, step.batch, ks));
-        }
     }
 
     private Behavior<Command> onFinish(Finish f) {

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the coordinator actor (membership, assignment) and the step thread (data plane, parameter server) share for
- * one job: the workers, the current step with who owns and who delivered each shard, and requests from the actor to
- * send parameters. Everything here is safe to touch from both.
+ * What the coordinator actor (membership) and the step thread (assignment, data plane, parameter server) share for
+ * one job: the workers and whether each is live, the current step with who owns and who delivered each shard, and
+ * events for the metrics. Everything here is safe to touch from both.
  */
 final class JobBoard {
     /** One job's fixed facts, as offered to workers. */
@@ -71,7 +71,6 @@ final class JobBoard {
 
     final Job job;
     final Map<Integer, Slot> workers = new ConcurrentHashMap<>();
-    final ConcurrentLinkedQueue<Integer> paramsRequests = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     final AtomicLong workersLost = new AtomicLong();
     final AtomicLong workersJoined = new AtomicLong();

@@ -21,16 +21,18 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The cluster's {@link ShardExecutor}, run on the trainer's thread: for step t it signs the parameters (version t)
- * once and sends them to every live worker over Aeron, asks the coordinator actor to assign the K shards, then
- * polls the gradient subscription until every shard's sums have arrived and passed the checks. Accepted results go
- * to results[k], exactly where the local executor puts them, so the unchanged parameter server produces the same
- * bits as a single process.
+ * once, assigns the K shards to the live workers ({@link ShardAssigner}) and sends each worker its assignment and then
+ * the parameters on one Aeron stream, then polls the gradient subscription until every shard's sums have arrived
+ * and passed the checks, giving the unfinished shards of a worker the actor marks lost to the others. Accepted
+ * results go to results[k], exactly where the local executor puts them, so the unchanged parameter server produces
+ * the same bits as a single process. Nothing of a step goes through Akka.
  */
 public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     /** How long a worker may fail to take its parameters before it is treated as lost. */
@@ -47,7 +49,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     private final long noWorkerTimeoutNanos;
     private final IdleStrategy idle = DataPlane.idle();
     private final Map<Integer, Publication> publications = new HashMap<>();
-    private final Map<Integer, Delivery> deliveries = new HashMap<>();
+    private final Map<Integer, Outbox> outboxes = new HashMap<>();
     private ShardResult[] results;
     private int acceptedCount;
     // per-step timing, for metrics
@@ -140,29 +142,22 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         long version = step;
         JobBoard.Step s = new JobBoard.Step(step, version, batch.clone(), results.length);
         board.current = s;
-        board.paramsRequests.clear();
-        // The assignment travels over Akka while the parameters are sealed: workers need both to start.
-        coordinator.tell(Coordinator.StartStep.INSTANCE);
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
+        // Every live worker gets the parameters, also one left without shards (it stays current); assignments go
+        // first on each stream, so a worker knows its shards by the time the first layer's parameters are in.
+        assignOpenShards(s);
         for (JobBoard.Slot w : board.live()) {
-            startDelivery(w);
+            outbox(w).wantParams(version);
         }
         long noWorkersSince = 0;
         long paramsDone = 0;
         while (acceptedCount < results.length) {
-            int work = advanceDeliveries(version);
-            if (paramsDone == 0 && deliveries.isEmpty()) {
+            int work = advanceOutboxes(s);
+            if (paramsDone == 0 && paramsSent(version)) {
                 paramsDone = System.nanoTime();
             }
             work += receiver.poll(gradsIn, 64);
-            Integer req;
-            while ((req = board.paramsRequests.poll()) != null) {
-                JobBoard.Slot w = board.workers.get(req);
-                if (w != null && w.live && w.versionSent < version && !deliveries.containsKey(w.id)) {
-                    startDelivery(w);
-                    work++;
-                }
-            }
+            work += assignOpenShards(s);
             if (!board.anyLive()) {
                 long now = System.nanoTime();
                 if (noWorkersSince == 0) {
@@ -177,12 +172,12 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
             }
             idle.idle(work);
         }
-        // Finish parameter sends still under way (a worker without shards this step), so the buffer can be reused.
+        // Finish sends still under way (to a worker without shards this step), so the buffers can be reused.
         long end = System.nanoTime() + DELIVERY_TIMEOUT_NANOS;
-        while (!deliveries.isEmpty() && System.nanoTime() < end) {
-            idle.idle(advanceDeliveries(version) + receiver.poll(gradsIn, 64));
+        while (!outboxesIdle() && System.nanoTime() < end) {
+            idle.idle(advanceOutboxes(s) + receiver.poll(gradsIn, 64));
         }
-        abandonDeliveries();
+        abandonOutboxes();
         long t1 = System.nanoTime();
         lastStepMs = (t1 - t0) / 1e6;
         lastParamsMs = ((paramsDone == 0 ? t1 : paramsDone) - t0) / 1e6;
@@ -190,6 +185,69 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         sumParamsMs += lastParamsMs;
     }
 
+    /**
+     * Assigns the step's shards that are neither accepted nor held by a live worker (all of them at the step's start;
+     * later those of a worker the actor marked lost, or every shard when no worker was live) to the live workers.
+     * Returns how many shards it assigned; allocates only when there are some.
+     */
+    private int assignOpenShards(JobBoard.Step s) {
+        int open = 0;
+        for (int k = 0; k < results.length; k++) {
+            if (s.accepted.get(k) == 0 && !liveOwner(s.owner.get(k))) {
+                open++;
+            }
+        }
+        if (open == 0 || !board.anyLive()) {
+            return 0;
+        }
+        int[] shards = new int[open];
+        StringBuilder lost = null;
+        int reassigned = 0;
+        for (int k = 0, j = 0; k < results.length; k++) {
+            int owner = s.owner.get(k);
+            if (s.accepted.get(k) == 0 && !liveOwner(owner)) {
+                shards[j++] = k;
+                if (owner >= 0) {
+                    lost = (lost == null ? new StringBuilder() : lost.append(", ")).append(k);
+                    reassigned++;
+                }
+            }
+        }
+        List<JobBoard.Slot> live = board.live();
+        int[][] plan = ShardAssigner.plan(live, shards, board.job.batchSize(), board.job.shards());
+        StringBuilder to = new StringBuilder();
+        for (int i = 0; i < plan.length; i++) {
+            if (plan[i].length == 0) {
+                continue;
+            }
+            JobBoard.Slot w = live.get(i);
+            for (int k : plan[i]) {
+                s.owner.set(k, w.id);
+            }
+            Outbox o = outbox(w);
+            o.assign(plan[i]);
+            o.wantParams(s.version);
+            if (reassigned > 0) {
+                to.append(to.length() == 0 ? "" : ", ").append("worker ").append(w.id).append(' ')
+                        .append(java.util.Arrays.toString(plan[i]));
+            }
+        }
+        if (reassigned > 0) {
+            board.shardsReassigned.addAndGet(reassigned);
+            String msg = "shards [" + lost + "] of step " + (s.step + 1) + " reassigned: " + to;
+            board.event(msg);
+            log.println("dptrain: " + msg);
+        }
+        return open;
+    }
+
+    private boolean liveOwner(int id) {
+        if (id < 0) {
+            return false;
+        }
+        JobBoard.Slot w = board.workers.get(id);
+        return w != null && w.live;
+    }
     /** Feeds the previous step (its full period, apply included) to the distribution check; prints the verdict. */
     private void recordCheck(long now) {
         if (lastStartNanos != 0 && !stepCompute.isEmpty() && stepSamples > 0) {
@@ -213,40 +271,144 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         stepSamples = 0;
     }
 
-    private void startDelivery(JobBoard.Slot w) {
-        Publication p = publications.computeIfAbsent(w.id, id -> dataPlane.publication(dataPlane.channel(w.endpoint),
-                w.stream));
-        deliveries.computeIfAbsent(w.id, id -> new Delivery()).start(p, paramsOut);
+    private Outbox outbox(JobBoard.Slot w) {
+        Outbox o = outboxes.get(w.id);
+        if (o == null) {
+            Publication p = publications.computeIfAbsent(w.id, id -> dataPlane.publication(dataPlane.channel(w.endpoint),
+                    w.stream));
+            o = new Outbox(w, p);
+            outboxes.put(w.id, o);
+        }
+        return o;
     }
 
-    private int advanceDeliveries(long version) {
+    /** Sends on every live worker's stream what it takes now; drops the outboxes of lost and stalled workers. */
+    private int advanceOutboxes(JobBoard.Step s) {
         int work = 0;
-        var it = deliveries.entrySet().iterator();
+        var it = outboxes.values().iterator();
         while (it.hasNext()) {
-            var e = it.next();
-            JobBoard.Slot w = board.workers.get(e.getKey());
-            if (w == null || !w.live) {
+            Outbox o = it.next();
+            if (!o.worker.live) {
                 it.remove();
                 continue;
             }
-            if (e.getValue().advance()) {
-                w.versionSent = version;
+            work += o.advance(s);
+            if (o.stalledFor() > DELIVERY_TIMEOUT_NANOS) {
                 it.remove();
-                work++;
-            } else if (System.nanoTime() - e.getValue().startNanos() > DELIVERY_TIMEOUT_NANOS) {
-                it.remove();
-                coordinator.tell(new Coordinator.Stalled(w.id, "parameters not taken for "
-                        + DELIVERY_TIMEOUT_NANOS / 1_000_000_000L + " s: " + e.getValue().lastStatus()));
+                coordinator.tell(new Coordinator.Stalled(o.worker.id, "data-plane messages not taken for "
+                        + DELIVERY_TIMEOUT_NANOS / 1_000_000_000L + " s: " + o.delivery.lastStatus()));
             }
         }
         return work;
     }
 
-    private void abandonDeliveries() {
-        for (Integer id : deliveries.keySet()) {
-            coordinator.tell(new Coordinator.Stalled(id, "parameters not taken by the end of the step"));
+    /** Whether every live worker has been sent the parameters of this version. */
+    private boolean paramsSent(long version) {
+        for (Outbox o : outboxes.values()) {
+            if (o.worker.live && o.worker.versionSent < version) {
+                return false;
+            }
         }
-        deliveries.clear();
+        return true;
+    }
+
+    private boolean outboxesIdle() {
+        for (Outbox o : outboxes.values()) {
+            if (!o.idle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void abandonOutboxes() {
+        var it = outboxes.values().iterator();
+        while (it.hasNext()) {
+            Outbox o = it.next();
+            if (!o.idle()) {
+                it.remove();
+                coordinator.tell(new Coordinator.Stalled(o.worker.id, "parameters not taken by the end of the step"));
+            }
+        }
+    }
+
+    /**
+     * What one worker's stream still has to carry this step, in order: its assignment (the shards given since the
+     * last one went out, so a reassignment during a step is one more small message), then the parameters. A message
+     * is never begun while another is under way on the stream: the worker assembles one message at a time.
+     */
+    private final class Outbox {
+        final JobBoard.Slot worker;
+        final Publication publication;
+        final Delivery delivery = new Delivery();
+        final OutgoingMessage assignment;
+        final int[] unsent = new int[board.job.shards()];
+        int unsentCount;
+        boolean paramsWanted;
+        /** The message being sent (assignment or paramsOut), null when the stream is free. */
+        OutgoingMessage sending;
+
+        Outbox(JobBoard.Slot worker, Publication publication) {
+            this.worker = worker;
+            this.publication = publication;
+            this.assignment = new OutgoingMessage(board.job.shards() + board.job.batchSize(),
+                    dataPlane.settings().chunkBytes(), new Authenticator(board.job.secret()));
+        }
+
+        void assign(int[] shards) {
+            for (int k : shards) {
+                boolean listed = false;
+                for (int i = 0; i < unsentCount; i++) {
+                    listed |= unsent[i] == k;
+                }
+                if (!listed) {
+                    unsent[unsentCount++] = k;
+                }
+            }
+        }
+
+        void wantParams(long version) {
+            if (worker.versionSent < version && sending != paramsOut) {
+                paramsWanted = true;
+            }
+        }
+
+        boolean idle() {
+            return sending == null && unsentCount == 0 && !paramsWanted;
+        }
+
+        /** How long the message under way has been trying to get out (0 when none is). */
+        long stalledFor() {
+            return sending == null ? 0 : System.nanoTime() - delivery.startNanos();
+        }
+
+        int advance(JobBoard.Step s) {
+            int work = 0;
+            while (true) {
+                if (sending != null) {
+                    if (!delivery.advance()) {
+                        return work;
+                    }
+                    if (sending == paramsOut) {
+                        worker.versionSent = s.version;
+                    }
+                    sending = null;
+                    work++;
+                }
+                if (unsentCount > 0) {
+                    assignment.prepareInts(Frame.ASSIGN, board.job.id(), s.step, s.version, unsentCount, 0, unsent,
+                            unsentCount, s.batch, s.batch.length);
+                    unsentCount = 0;
+                    sending = assignment;
+                } else if (paramsWanted) {
+                    paramsWanted = false;
+                    sending = paramsOut;
+                } else {
+                    return work;
+                }
+                delivery.start(publication, sending);
+            }
+        }
     }
 
     /** Takes gradient messages of the current step's unaccepted shards. */

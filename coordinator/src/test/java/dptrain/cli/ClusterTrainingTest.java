@@ -96,8 +96,8 @@ class ClusterTrainingTest {
         assertTrue(victim.destroyForcibly(), "SIGKILL to worker 2");
         Map<String, Object> s = job.get(300, TimeUnit.SECONDS);
         assertEquals(reference, s.get("params_sha256"), "params_sha256 after losing a worker mid-run");
-        // Whether the dead worker held unfinished shards at that instant depends on timing (ProtocolTest checks the
-        // reassignment itself); the loss must be seen and must not change the bits.
+        // Whether the dead worker held unfinished shards at that instant depends on timing (RemoteShardExecutorTest
+        // checks the reassignment itself); the loss must be seen and must not change the bits.
         assertEquals(1.0, s.get("workers_lost"), "workers_lost in " + s);
         assertTrue(Files.readString(metrics).matches("(?s).*worker \\d+ lost.*"), "the loss is in metrics.jsonl");
     }

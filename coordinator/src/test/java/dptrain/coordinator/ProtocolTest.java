@@ -24,15 +24,14 @@ import dptrain.data.MnistFetcher;
 import dptrain.worker.Worker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The actor protocols on a real cluster node (ActorTestKit): the Kryo wire format, the coordinator's offer /
- * assign / reassign cycle against probe workers, and a worker refusing a job whose data differs from its own.
+ * The actor protocols on a real cluster node (ActorTestKit): the Kryo wire format, the coordinator's offers to probe
+ * workers and its watch on them, and a worker refusing a job whose data differs from its own.
  */
 class ProtocolTest {
     static ActorTestKit kit;
@@ -66,7 +65,6 @@ class ProtocolTest {
         List<Object> messages = List.of(
                 new WorkerProtocol.JobOffer(9, 2, "in=784;affine(10);loss=softmax;init=std:0.01", 100, 4, 7, 0, 0.1,
                         "abc", "openblas", secret, "aeron:ipc", 1001, coord.ref()),
-                new WorkerProtocol.Assign(9, 3, 3, new int[] {5, 6, 7}, new int[] {0, 2}),
                 new WorkerProtocol.JobDone(9, "completed"),
                 new CoordinatorProtocol.WorkerReady(9, 2, worker.ref(), "127.0.0.1:4000", 2001, "h", 42, "openblas"),
                 new CoordinatorProtocol.WorkerRefused(9, 2, worker.ref(), "why"),
@@ -76,10 +74,7 @@ class ProtocolTest {
             assertEquals(KryoSerializer.IDENTIFIER, s.identifier(), "serializer of " + m.getClass());
             Object back = s.fromBinary(s.toBinary(m), m.getClass());
             assertEquals(m.getClass(), back.getClass());
-            if (back instanceof WorkerProtocol.Assign a) {
-                assertArrayEquals(new int[] {5, 6, 7}, a.batch());
-                assertArrayEquals(new int[] {0, 2}, a.shards());
-            } else if (back instanceof WorkerProtocol.JobOffer o) {
+            if (back instanceof WorkerProtocol.JobOffer o) {
                 assertArrayEquals(secret, o.secret());
                 assertEquals(coord.ref(), o.coordinator());
             } else {
@@ -98,44 +93,38 @@ class ProtocolTest {
     }
 
     @Test
-    void coordinatorOffersAssignsAndReassignsAWorkersShards() {
+    void coordinatorOffersTheJobAndMarksADeadWorkerLost() {
         JobBoard board = new JobBoard(new JobBoard.Job(77, "spec", 100, 4, 1, 0, 0, "fp", "openblas", null));
         ActorRef<CoordinatorProtocol.Command> coord = kit.spawn(Coordinator.create(board, "aeron:ipc"));
         TestProbe<WorkerProtocol.Command> w1 = kit.createTestProbe();
         kit.system().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, w1.ref()));
         WorkerProtocol.JobOffer o1 = w1.expectMessageClass(WorkerProtocol.JobOffer.class, Duration.ofSeconds(10));
         assertEquals(77, o1.jobId());
+        assertEquals(4, o1.shards());
         coord.tell(new CoordinatorProtocol.WorkerReady(77, o1.workerId(), w1.ref(), "ipc", 2001, "h", 1, "openblas"));
-
-        // Step 0 with one worker: it gets every shard.
-        int[] batch = new int[100];
-        board.current = new JobBoard.Step(0, 0, batch, 4);
         awaitLive(board, 1);
-        coord.tell(Coordinator.StartStep.INSTANCE);
-        WorkerProtocol.Assign a = w1.expectMessageClass(WorkerProtocol.Assign.class);
-        assertArrayEquals(new int[] {0, 1, 2, 3}, a.shards());
 
-        // A second worker joins; step 1 is split between the two.
+        // A second worker gets its own id; a refusal is counted and kept for the error message.
         TestProbe<WorkerProtocol.Command> w2 = kit.createTestProbe();
         kit.system().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, w2.ref()));
         WorkerProtocol.JobOffer o2 = w2.expectMessageClass(WorkerProtocol.JobOffer.class, Duration.ofSeconds(10));
+        assertTrue(o2.workerId() != o1.workerId(), "two workers with id " + o1.workerId());
         coord.tell(new CoordinatorProtocol.WorkerReady(77, o2.workerId(), w2.ref(), "ipc", 2002, "h", 2, "openblas"));
         awaitLive(board, 2);
-        board.current = new JobBoard.Step(1, 1, batch, 4);
-        coord.tell(Coordinator.StartStep.INSTANCE);
-        int[] s1 = w1.expectMessageClass(WorkerProtocol.Assign.class).shards();
-        int[] s2 = w2.expectMessageClass(WorkerProtocol.Assign.class).shards();
-        assertEquals(2, s1.length);
-        assertEquals(2, s2.length);
+        coord.tell(new CoordinatorProtocol.WorkerRefused(77, 9, w2.ref(), "no data"));
 
-        // Worker 2 delivers one shard, then dies: its other shard goes to worker 1, the delivered one stays.
-        board.current.accepted.set(s2[0], 1);
+        // Worker 2 dies: DeathWatch marks it lost (the step thread then reassigns its shards), worker 1 stays live.
         w2.stop();
-        WorkerProtocol.Assign re = w1.expectMessageClass(WorkerProtocol.Assign.class, Duration.ofSeconds(10));
-        assertArrayEquals(new int[] {s2[1]}, re.shards());
-        assertEquals(1, re.step());
-        assertEquals(1, board.shardsReassigned.get());
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (board.live().size() != 1) {
+            assertTrue(System.nanoTime() < end, "the dead worker was not marked lost");
+            Thread.onSpinWait();
+        }
+        assertEquals(o1.workerId(), board.live().get(0).id);
         assertEquals(1, board.workersLost.get());
+        assertEquals(1, board.workersRefused.get());
+        assertTrue(board.lastRefusal.contains("no data"), board.lastRefusal);
+        assertTrue(String.join("|", board.events).contains("worker " + o2.workerId() + " lost"), board.events.toString());
 
         coord.tell(new Coordinator.Finish("completed", kit.<Coordinator.Done>createTestProbe().ref()));
         assertEquals("completed", w1.expectMessageClass(WorkerProtocol.JobDone.class).status());

@@ -1,6 +1,5 @@
 package dptrain.worker;
 
-import dptrain.cluster.protocol.WorkerProtocol.Assign;
 import dptrain.cluster.transport.Authenticator;
 import dptrain.cluster.transport.DataPlane;
 import dptrain.cluster.transport.Delivery;
@@ -23,10 +22,11 @@ import java.util.function.BiConsumer;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * A worker's compute thread for one job: takes shard assignments from the actor, computes each shard's gradient sums
- * on its replica with the newest parameters and sends them to the coordinator; a second thread takes the parameters
- * off the data plane as they arrive. The actor never computes and these threads never touch actor state; they meet
- * in a queue.
+ * A worker's compute thread for one job: computes the shards it is assigned, each with the newest parameters on its
+ * replica, and sends their gradient sums to the coordinator; a second thread takes assignments and parameters off
+ * the data plane as they arrive (an assignment ahead of the parameters of its step, on the same stream) and hands the
+ * assignments over in a queue. The actor only sets the job up and tears it down: no per-step message goes through
+ * Akka, whose hop cost more than the parameters' transfer (docs/benchmarks.md).
  *
  * <p>Communication overlaps compute, as PyTorch DDP's gradient buckets do, without changing a bit: parameters are
  * copied in chunk by chunk as they arrive (chunks end at layer boundaries), and a layer's forward pass waits only for
@@ -51,7 +51,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     private final OutgoingMessage out;
     private final float[] params;
     private final float[] state;
-    private final LinkedBlockingQueue<Assign> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Assignment> queue = new LinkedBlockingQueue<>();
     private final BiConsumer<Long, String> onFailure;
     private final IdleStrategy idle = DataPlane.idle();
     private volatile boolean stopped;
@@ -76,7 +76,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     private volatile boolean waiting;
     private volatile Thread computeThread;
     /** While computing: the assignment's identity, and which gradient chunks are sealed and sent (descending). */
-    private Assign current;
+    private Assignment current;
     private int currentShard;
     private int sealedFrom = -1;
     private int sentFrom;
@@ -84,6 +84,9 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     /** Time of the current shard spent waiting for parameters or sealing and sending gradients, not computing. */
     private long commNanos;
     private volatile long shardsDone;
+
+    /** Compute these shards of step {@code step} with parameter version {@code version}; batch: the global mini-batch. */
+    record Assignment(long step, long version, int[] batch, int[] shards) {}
 
     /** Thrown out of a layer hook when newer parameters arrive mid-shard: the shard's result would be stale. */
     private static final class Overtaken extends RuntimeException {
@@ -108,15 +111,11 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         this.paramsIn = paramsIn;
         this.gradsOut = gradsOut;
         int vectorBytes = (params.length + state.length) * 4;
-        this.receiver = new Receiver(new ParamsSink(), new Authenticator(secret), vectorBytes);
+        this.receiver = new Receiver(new ParamsSink(), new Authenticator(secret),
+                Math.max(vectorBytes, (shards + batchSize) * 4));
         this.out = new OutgoingMessage(params.length + state.length, chunkBytes, new Authenticator(secret))
                 .cutAt(model.paramBoundaries());
         this.onFailure = onFailure;
-    }
-
-    /** Queues an assignment (called by the actor). */
-    void submit(Assign a) {
-        queue.add(a);
     }
 
     /** Asks the thread to finish. */
@@ -157,7 +156,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         params.start();
         try {
             while (!stopped) {
-                Assign a;
+                Assignment a;
                 try {
                     a = queue.poll(1, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
@@ -184,7 +183,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         }
     }
 
-    /** The parameter thread: reads the parameter subscription as fast as chunks come. */
+    /** The parameter thread: reads assignments and parameters off their subscription as fast as chunks come. */
     private void takeParams() {
         IdleStrategy wait = DataPlane.idle();
         try {
@@ -206,11 +205,11 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         return version == need || (p >= 0 && p >>> 32 == need && (int) p >= bytes);
     }
 
-    private void serve(Assign a) {
-        if (a.jobId() != jobId) {
-            return;
-        }
+    private void serve(Assignment a) {
         for (int k : a.shards()) {
+            if (k < 0 || k >= shards) {
+                throw new IllegalStateException("assigned shard " + k + " of a job with " + shards + " shards");
+            }
             current = a;
             currentShard = k;
             computing = a.version();
@@ -222,7 +221,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             commNanos = 0;
             sealedFrom = -1; // a fresh message: a shard abandoned mid-backward may have left one begun
             try {
-                // The first layer hook waits for the parameters it needs (Akka and Aeron are separate paths).
+                // The first layer hook waits for the parameters it needs (the assignment comes ahead of them).
                 computer.compute(data, a.batch(), ShardPlan.start(batchSize, shards, k),
                         ShardPlan.end(batchSize, shards, k), seed, a.step(), params, state, result, this);
             } catch (Overtaken e) {
@@ -333,11 +332,11 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         }
     }
 
-    /** Takes parameter vectors of this job, newer than the one held. */
+    /** Takes this job's assignments, and parameter vectors newer than the one held. */
     private final class ParamsSink implements Receiver.Sink {
         @Override
         public DropReason check(Frame f) {
-            if (f.kind != Frame.PARAMS) {
+            if (f.kind != Frame.PARAMS && f.kind != Frame.ASSIGN) {
                 return DropReason.MALFORMED;
             }
             if (f.job != jobId) {
@@ -345,6 +344,15 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             }
             if (f.sender != 0) {
                 return DropReason.UNKNOWN_SENDER;
+            }
+            if (f.kind == Frame.ASSIGN) {
+                // The coordinator moves to version v + 1 only once every shard of v is in: an assignment for an older
+                // version than the parameters here or arriving is a replay or a late duplicate.
+                if (f.version < version || f.version < arriving) {
+                    return DropReason.STALE;
+                }
+                return f.shard < 1 || f.shard > shards || f.total != (f.shard + batchSize) * 4
+                        ? DropReason.BAD_LENGTH : null;
             }
             if (f.version == version) {
                 return DropReason.DUPLICATE;
@@ -360,6 +368,9 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
 
         @Override
         public void chunk(Frame f, byte[] payload) {
+            if (f.kind == Frame.ASSIGN) {
+                return; // used whole, in deliver()
+            }
             // Only a vector's leading bytes are ever published as in place: a chunk must start it or continue
             // it (a receiver that joins mid-message, e.g. after an image reconnects, would otherwise pair this
             // version's later bytes with an older version's earlier ones).
@@ -388,6 +399,14 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
 
         @Override
         public void deliver(Frame f, byte[] payload) {
+            if (f.kind == Frame.ASSIGN) {
+                int[] ks = new int[f.shard];
+                Vectors.readInts(payload, 0, ks, 0, ks.length);
+                int[] batch = new int[batchSize];
+                Vectors.readInts(payload, ks.length * 4, batch, 0, batchSize);
+                queue.add(new Assignment(f.step, f.version, batch, ks));
+                return;
+            }
             long p = progress;
             if (p >= 0 && p >>> 32 == f.version && (int) p == f.total) {
                 version = f.version; // every chunk is in place (and chunk() has woken a waiting compute thread)

@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import dptrain.cluster.protocol.CoordinatorProtocol;
 import dptrain.cluster.protocol.WorkerProtocol;
-import dptrain.cluster.protocol.WorkerProtocol.Assign;
 import dptrain.cluster.protocol.WorkerProtocol.Command;
 import dptrain.cluster.protocol.WorkerProtocol.JobDone;
 import dptrain.cluster.protocol.WorkerProtocol.JobOffer;
@@ -24,8 +23,9 @@ import java.nio.file.Path;
 
 /**
  * The worker actor: registers with the Receptionist, accepts a coordinator's job after checking that it holds the
- * same data and BLAS, and hands shard assignments to its {@link GradientEngine}, which computes on a thread of its
- * own. One job at a time; a new offer replaces the old job (a restarted coordinator).
+ * same data and BLAS, and starts its {@link GradientEngine}, which takes shard assignments and parameters off the
+ * data plane and computes on a thread of its own. One job at a time; a new offer replaces the old job (a restarted
+ * coordinator).
  */
 public final class Worker {
     /** What a worker node provides: where MNIST is, its data plane, and how to reach it. */
@@ -60,7 +60,6 @@ public final class Worker {
     private Behavior<Command> behavior() {
         return Behaviors.receive(Command.class)
                 .onMessage(JobOffer.class, this::onOffer)
-                .onMessage(Assign.class, this::onAssign)
                 .onMessage(JobDone.class, this::onDone)
                 .onMessage(EngineFailed.class, this::onEngineFailed)
                 .onSignal(akka.actor.typed.PostStop.class, s -> {
@@ -123,13 +122,6 @@ public final class Worker {
     private Behavior<Command> refuse(JobOffer o, String reason) {
         ctx.getLog().error("refusing job {}: {}", o.jobId(), reason);
         o.coordinator().tell(new CoordinatorProtocol.WorkerRefused(o.jobId(), o.workerId(), ctx.getSelf(), reason));
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onAssign(Assign a) {
-        if (engine != null && a.jobId() == jobId) {
-            engine.submit(a);
-        }
         return Behaviors.same();
     }
 

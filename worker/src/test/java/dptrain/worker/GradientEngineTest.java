@@ -1,14 +1,18 @@
 package dptrain.worker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dptrain.cluster.transport.Authenticator;
 import dptrain.cluster.transport.DataPlane;
+import dptrain.cluster.transport.DropReason;
 import dptrain.cluster.transport.Frame;
 import dptrain.cluster.transport.OutgoingMessage;
+import dptrain.cluster.transport.Receiver;
+import dptrain.data.Dataset;
 import dptrain.nn.Model;
 import dptrain.nn.NetSpec;
 import io.aeron.Publication;
@@ -18,7 +22,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's parameter thread over a real media driver (IPC): a vector is taken only from its start. A receiver
+ * The worker's data-plane side over a real media driver (IPC): assignments that come ahead of their parameters are
+ * computed and answered, forged, stale and mis-sized ones dropped and counted; and a vector is taken only from its start. A receiver
  * that first sees a vector's last chunk (it joined mid-message) must not take those bytes as the whole vector of
  * that version: the compute thread would pair them with an older version's leading bytes.
  */
@@ -70,6 +75,101 @@ class GradientEngineTest {
                 grads.close();
                 in.close();
             }
+        }
+    }
+
+    @Test
+    void assignmentsAheadOfTheirParametersAreComputedForgedStaleAndMisSizedOnesDropped() throws Exception {
+        var conf = ConfigFactory.parseString("dptrain.data-plane { term-length = 64k, mtu = 1408, mac = aes-gcm }")
+                .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf"));
+        try (DataPlane dp = DataPlane.start(DataPlane.Settings.from(conf, "127.0.0.1"))) {
+            Model model = new Model(NetSpec.parse("in=784;affine(50);relu;affine(10);loss=softmax"));
+            int n = model.paramCount();
+            int bytes = (n + model.stateCount()) * 4;
+            java.util.Random rnd = new java.util.Random(3);
+            float[] x = new float[200 * 784];
+            int[] labels = new int[200];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextFloat();
+            }
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = rnd.nextInt(10);
+            }
+            Dataset data = Dataset.of("random", x, labels, new int[] {784}, 10);
+            byte[] secret = Authenticator.newSecret();
+            int chunk = dp.settings().chunkBytes();
+            var in = dp.subscription(dp.ipcChannel(), 3101);
+            Publication out = dp.publication(dp.ipcChannel(), 3101);
+            var gradsIn = dp.subscription(dp.ipcChannel(), 3102);
+            Publication grads = dp.publication(dp.ipcChannel(), 3102);
+            List<String> failures = new ArrayList<>();
+            GradientEngine engine = new GradientEngine(JOB, 1, model, data, 100, 4, 1, secret, in, grads, chunk,
+                    (step, why) -> failures.add(why));
+            List<String> back = new ArrayList<>();
+            Receiver gradsReceiver = new Receiver(new Receiver.Sink() {
+                @Override
+                public DropReason check(Frame f) {
+                    return f.kind == Frame.GRADS && f.job == JOB ? null : DropReason.MALFORMED;
+                }
+
+                @Override
+                public void deliver(Frame f, byte[] payload) {
+                    back.add("step " + f.step + " shard " + f.shard);
+                }
+            }, new Authenticator(secret), bytes);
+            Thread t = new Thread(engine, "dptrain-worker-1-compute");
+            t.setDaemon(true);
+            t.start();
+            try {
+                int[] batch = new int[100];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = 199 - 2 * i;
+                }
+                OutgoingMessage assign = new OutgoingMessage(104, chunk, new Authenticator(secret));
+                OutgoingMessage forged = new OutgoingMessage(104, chunk, new Authenticator(Authenticator.newSecret()));
+                forged.prepareInts(Frame.ASSIGN, JOB, 5, 5, 1, 0, new int[] {3}, 1, batch, batch.length);
+                offerAll(out, forged);
+                // shards 0 and 2 of step 5, then its parameters on the same stream
+                assign.prepareInts(Frame.ASSIGN, JOB, 5, 5, 2, 0, new int[] {0, 2}, 2, batch, batch.length);
+                offerAll(out, assign);
+                OutgoingMessage params = new OutgoingMessage(n + model.stateCount(), chunk, new Authenticator(secret))
+                        .cutAt(model.paramBoundaries());
+                params.prepare(Frame.PARAMS, JOB, 5, 5, -1, 0, fill(n, 0.01f), n, new float[0], 0, 0, 0);
+                offerAll(out, params);
+                await(() -> {
+                    gradsReceiver.poll(gradsIn, 16);
+                    return back.size() >= 2;
+                }, "gradient sums of the two assigned shards");
+                assertEquals(List.of("step 5 shard 0", "step 5 shard 2"), back);
+
+                // an assignment for version 4 once 5 is held, and one whose length does not match its shard count
+                assign.prepareInts(Frame.ASSIGN, JOB, 4, 4, 1, 0, new int[] {1}, 1, batch, batch.length);
+                offerAll(out, assign);
+                assign.prepareInts(Frame.ASSIGN, JOB, 5, 5, 2, 0, new int[] {1}, 1, batch, batch.length);
+                offerAll(out, assign);
+                await(() -> engine.drops().size() == 3, "three drops");
+                assertEquals(java.util.Map.of("bad_mac", 1L, "stale", 1L, "bad_length", 1L), engine.drops());
+                long until = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < until) {
+                    gradsReceiver.poll(gradsIn, 16);
+                }
+                assertEquals(2, back.size(), "a dropped assignment was computed: " + back);
+                assertEquals(2, engine.shardsDone());
+                assertTrue(failures.isEmpty(), failures.toString());
+            } finally {
+                engine.stop();
+                t.join(5_000);
+                out.close();
+                grads.close();
+                in.close();
+                gradsIn.close();
+            }
+        }
+    }
+
+    private static void offerAll(Publication p, OutgoingMessage m) throws InterruptedException {
+        for (int c = 0; c < m.chunks(); c++) {
+            offer(p, m, c);
         }
     }
 

@@ -9,6 +9,11 @@ import java.util.List;
 public final class Registry {
     private Registry() {}
 
+    /** Holds a retired class's id, so that the ids after it keep their meaning; never sent. */
+    private static final class Retired {
+        private Retired() {}
+    }
+
     /** Ids below this are Kryo's own (primitives, String …). */
     public static final int FIRST_ID = 100;
 
@@ -17,7 +22,7 @@ public final class Registry {
             byte[].class,
             int[].class,
             WorkerProtocol.JobOffer.class,
-            WorkerProtocol.Assign.class,
+            Retired.class, // id 103 was WorkerProtocol.Assign: assignments now travel on the data plane
             WorkerProtocol.JobDone.class,
             CoordinatorProtocol.WorkerReady.class,
             CoordinatorProtocol.WorkerRefused.class,

@@ -3,7 +3,10 @@ package dptrain.cluster.protocol;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
 
-/** What a worker actor understands: job offers, shard assignments and the end of a job. */
+/**
+ * What a worker actor understands: job offers and the end of a job. A step's shard assignments do not go through
+ * Akka: they travel on the data plane ahead of the parameters ({@code Frame.ASSIGN}).
+ */
 public final class WorkerProtocol {
     private WorkerProtocol() {}
 
@@ -27,14 +30,6 @@ public final class WorkerProtocol {
                            int trainSamples, double validationFraction, String datasetFingerprint, String blas,
                            byte[] secret, String gradChannel, int gradStream,
                            ActorRef<CoordinatorProtocol.Command> coordinator) implements Command, WireMessage {}
-
-    /**
-     * Coordinator → worker: compute the listed shards of step {@code step} with parameter version
-     * {@code version} (which arrives over the data plane) and send their gradient sums. {@code batch} holds the
-     * step's global mini-batch as indices into the training set.
-     */
-    public record Assign(long jobId, long step, long version, int[] batch, int[] shards)
-            implements Command, WireMessage {}
 
     /** Coordinator → worker: the job is over (status "completed", "failed" …); the worker releases it. */
     public record JobDone(long jobId, String status) implements Command, WireMessage {}

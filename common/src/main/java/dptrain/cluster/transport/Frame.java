@@ -14,7 +14,7 @@ import org.agrona.MutableDirectBuffer;
  * <pre>
  *  0 magic "DPT1"   4 kind   5 flags   6 reserved(2)
  *  8 job id        16 step   24 parameter version
- * 32 shard (-1: parameters)  36 sender (0: coordinator, else worker id)
+ * 32 shard (-1: parameters; assignments: how many shards they list)  36 sender (0: coordinator, else worker id)
  * 40 offset   44 length   48 total   52 CRC32C of the chunk's payload as sent
  * 56 compute nanos (gradients: the sender's time for this shard)   64 loss sum (gradients)
  * 72 MAC field: GCM nonce (12) and tag (16), 4 zero bytes; all zero when the job has no secret   104 payload
@@ -35,6 +35,11 @@ public final class Frame {
     public static final byte PARAMS = 1;
     /** Kind: one shard's gradient sums and batch statistics, worker → coordinator. */
     public static final byte GRADS = 2;
+    /**
+     * Kind: a step's shards for one worker, coordinator → worker, on the stream its parameters take (and ahead of
+     * them): {@code shard} ints naming the shards, then the step's global mini-batch as indices into the training set.
+     */
+    public static final byte ASSIGN = 3;
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     public int magic;
@@ -113,7 +118,7 @@ public final class Frame {
 
     @Override
     public String toString() {
-        return (kind == PARAMS ? "params" : kind == GRADS ? "grads" : "kind " + kind) + " job " + job + " step " + step
+        return (kind == PARAMS ? "params" : kind == GRADS ? "grads" : kind == ASSIGN ? "assign" : "kind " + kind) + " job " + job + " step " + step
                 + " version " + version + " shard " + shard + " from " + sender + " [" + offset + "+" + length + " of "
                 + total + "]";
     }

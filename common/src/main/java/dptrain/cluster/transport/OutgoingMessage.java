@@ -30,6 +30,9 @@ public final class OutgoingMessage {
     private int aLen;
     private float[] b;
     private int bLen;
+    /** Or ints (assignments): ia[0, aLen) followed by ib[0, bLen). */
+    private int[] ia;
+    private int[] ib;
 
     /** Room for vectors of up to capacityFloats floats, sent in chunks of at most chunkBytes payload bytes. */
     public OutgoingMessage(int capacityFloats, int chunkBytes, Authenticator auth) {
@@ -69,20 +72,40 @@ public final class OutgoingMessage {
         }
     }
 
+    /** Lays out the ints a[0, aLen) followed by b[0, bLen) with the given identity, and seals every chunk. */
+    public void prepareInts(byte kind, long job, long step, long version, int shard, int sender,
+                            int[] a, int aLen, int[] b, int bLen) {
+        plan(kind, job, step, version, shard, sender, aLen, bLen);
+        this.a = null;
+        this.b = null;
+        this.ia = a;
+        this.ib = b;
+        for (int c = 0; c < chunks; c++) {
+            seal(c, 0, 0);
+        }
+    }
+
     /**
      * Starts a message of a[0, aLen) followed by b[0, bLen) with the given identity and plans its chunks, copying
      * and sealing nothing yet: {@link #seal} does each chunk, when its floats are final. The arrays are read then.
      */
     public void begin(byte kind, long job, long step, long version, int shard, int sender,
                       float[] a, int aLen, float[] b, int bLen) {
+        plan(kind, job, step, version, shard, sender, aLen, bLen);
+        this.a = a;
+        this.b = b;
+        this.ia = null;
+        this.ib = null;
+    }
+
+    /** The identity and chunk plan of a message of aLen then bLen 4-byte values. */
+    private void plan(byte kind, long job, long step, long version, int shard, int sender, int aLen, int bLen) {
         int floats = aLen + bLen;
         if (floats * 4L > payload.length) {
-            throw new IllegalArgumentException("vector of " + floats + " floats exceeds this message's capacity of "
+            throw new IllegalArgumentException("vector of " + floats + " values exceeds this message's capacity of "
                     + payload.length / 4);
         }
-        this.a = a;
         this.aLen = aLen;
-        this.b = b;
         this.bLen = bLen;
         total = floats * 4;
         int c = 0;
@@ -128,19 +151,27 @@ public final class OutgoingMessage {
         headersBuf.putInt(h + Frame.CRC_OFFSET, (int) crc.getValue(), Frame.ORDER);
     }
 
-    /** Little-endian floats for payload bytes [off, off + len) from a then b. */
+    /** Little-endian values for payload bytes [off, off + len) from a then b (floats, or ints for assignments). */
     private void copyFloats(int off, int len) {
         int from = off / 4;
         int to = (off + len) / 4;
         int aEnd = Math.min(to, aLen);
         if (from < aEnd) {
-            ByteBuffer.wrap(payload, from * 4, (aEnd - from) * 4).slice().order(Frame.ORDER).asFloatBuffer()
-                    .put(a, from, aEnd - from);
+            ByteBuffer bytes = ByteBuffer.wrap(payload, from * 4, (aEnd - from) * 4).slice().order(Frame.ORDER);
+            if (ia != null) {
+                bytes.asIntBuffer().put(ia, from, aEnd - from);
+            } else {
+                bytes.asFloatBuffer().put(a, from, aEnd - from);
+            }
         }
         int bFrom = Math.max(from, aLen);
         if (bFrom < to) {
-            ByteBuffer.wrap(payload, bFrom * 4, (to - bFrom) * 4).slice().order(Frame.ORDER).asFloatBuffer()
-                    .put(b, bFrom - aLen, to - bFrom);
+            ByteBuffer bytes = ByteBuffer.wrap(payload, bFrom * 4, (to - bFrom) * 4).slice().order(Frame.ORDER);
+            if (ia != null) {
+                bytes.asIntBuffer().put(ib, bFrom - aLen, to - bFrom);
+            } else {
+                bytes.asFloatBuffer().put(b, bFrom - aLen, to - bFrom);
+            }
         }
     }
 

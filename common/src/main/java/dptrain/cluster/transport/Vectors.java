@@ -2,7 +2,7 @@ package dptrain.cluster.transport;
 
 import java.nio.ByteBuffer;
 
-/** Turns payload bytes back into floats. */
+/** Turns payload bytes back into floats or ints. */
 public final class Vectors {
     private Vectors() {}
 
@@ -14,5 +14,10 @@ public final class Vectors {
     /** n little-endian floats from payload at byteOffset into dst at dstOffset. */
     public static void readFloats(byte[] payload, int byteOffset, float[] dst, int dstOffset, int n) {
         ByteBuffer.wrap(payload, byteOffset, n * 4).slice().order(Frame.ORDER).asFloatBuffer().get(dst, dstOffset, n);
+    }
+
+    /** n little-endian ints from payload at byteOffset into dst at dstOffset. */
+    public static void readInts(byte[] payload, int byteOffset, int[] dst, int dstOffset, int n) {
+        ByteBuffer.wrap(payload, byteOffset, n * 4).slice().order(Frame.ORDER).asIntBuffer().get(dst, dstOffset, n);
     }
 }
