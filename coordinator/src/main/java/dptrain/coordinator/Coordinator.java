@@ -27,7 +27,7 @@ import java.util.Set;
  * here, that thread gives its unfinished shards to the others.
  */
 public final class Coordinator {
-    /** Step thread → actor: a worker does not take its parameters; treat it as lost. */
+    /** Step thread → actor: a worker does not take its assignment or parameters; treat it as lost. */
     record Stalled(int workerId, String reason) implements Command {}
 
     /** Step thread → actor: the job ended; tell the workers. */

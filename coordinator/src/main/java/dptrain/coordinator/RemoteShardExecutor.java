@@ -35,7 +35,7 @@ import org.agrona.concurrent.IdleStrategy;
  * the same bits as a single process. Nothing of a step goes through Akka.
  */
 public final class RemoteShardExecutor implements ShardExecutor, Parallel {
-    /** How long a worker may fail to take its parameters before it is treated as lost. */
+    /** How long a worker may fail to take its assignment or parameters before it is treated as lost. */
     static final long DELIVERY_TIMEOUT_NANOS = 10_000_000_000L;
 
     private final JobBoard board;
@@ -50,6 +50,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     private final IdleStrategy idle = DataPlane.idle();
     private final Map<Integer, Publication> publications = new HashMap<>();
     private final Map<Integer, Outbox> outboxes = new HashMap<>();
+    /** The open shards found by {@link #assignOpenShards}, without allocating each turn. */
+    private final int[] openScratch;
     private ShardResult[] results;
     private int acceptedCount;
     // per-step timing, for metrics
@@ -88,6 +90,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
                 new Authenticator(board.job.secret())).cutAt(model.paramBoundaries());
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
+        this.openScratch = new int[board.job.shards()];
         this.apply = new PooledParallel(threads, "dptrain-apply");
     }
 
@@ -186,34 +189,32 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     }
 
     /**
-     * Assigns the step's shards that are neither accepted nor held by a live worker (all of them at the step's start;
-     * later those of a worker the actor marked lost, or every shard when no worker was live) to the live workers.
-     * Returns how many shards it assigned; allocates only when there are some.
+     * Assigns the step's open shards to the live workers: those neither accepted nor held by a worker that is live
+     * and still being sent to (all of them at the step's start; later those of a worker the actor marked lost, whose
+     * outbox was dropped, or every shard when no worker was live). Returns how many it assigned; allocates only when
+     * there are some. Liveness is read once per shard and once for the plan: the actor may change it at any moment,
+     * and a shard it changes under this pass is open again at the next.
      */
     private int assignOpenShards(JobBoard.Step s) {
         int open = 0;
-        for (int k = 0; k < results.length; k++) {
-            if (s.accepted.get(k) == 0 && !liveOwner(s.owner.get(k))) {
-                open++;
-            }
-        }
-        if (open == 0 || !board.anyLive()) {
-            return 0;
-        }
-        int[] shards = new int[open];
-        StringBuilder lost = null;
         int reassigned = 0;
-        for (int k = 0, j = 0; k < results.length; k++) {
+        for (int k = 0; k < openScratch.length; k++) {
             int owner = s.owner.get(k);
-            if (s.accepted.get(k) == 0 && !liveOwner(owner)) {
-                shards[j++] = k;
+            if (s.accepted.get(k) == 0 && !servedBy(owner)) {
+                openScratch[open++] = k;
                 if (owner >= 0) {
-                    lost = (lost == null ? new StringBuilder() : lost.append(", ")).append(k);
                     reassigned++;
                 }
             }
         }
+        if (open == 0) {
+            return 0;
+        }
         List<JobBoard.Slot> live = board.live();
+        if (live.isEmpty()) {
+            return 0;
+        }
+        int[] shards = java.util.Arrays.copyOf(openScratch, open);
         int[][] plan = ShardAssigner.plan(live, shards, board.job.batchSize(), board.job.shards());
         StringBuilder to = new StringBuilder();
         for (int i = 0; i < plan.length; i++) {
@@ -234,20 +235,23 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         }
         if (reassigned > 0) {
             board.shardsReassigned.addAndGet(reassigned);
-            String msg = "shards [" + lost + "] of step " + (s.step + 1) + " reassigned: " + to;
+            String msg = "shards " + java.util.Arrays.toString(shards) + " of step " + (s.step + 1) + " reassigned: "
+                    + to;
             board.event(msg);
             log.println("dptrain: " + msg);
         }
         return open;
     }
 
-    private boolean liveOwner(int id) {
+    /** Whether worker id (-1: none) is live and its outbox still there, so what it was assigned is on its way. */
+    private boolean servedBy(int id) {
         if (id < 0) {
             return false;
         }
         JobBoard.Slot w = board.workers.get(id);
-        return w != null && w.live;
+        return w != null && w.live && outboxes.containsKey(id);
     }
+
     /** Feeds the previous step (its full period, apply included) to the distribution check; prints the verdict. */
     private void recordCheck(long now) {
         if (lastStartNanos != 0 && !stepCompute.isEmpty() && stepSamples > 0) {
@@ -274,8 +278,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     private Outbox outbox(JobBoard.Slot w) {
         Outbox o = outboxes.get(w.id);
         if (o == null) {
-            Publication p = publications.computeIfAbsent(w.id, id -> dataPlane.publication(dataPlane.channel(w.endpoint),
-                    w.stream));
+            Publication p = publications.computeIfAbsent(w.id,
+                    id -> dataPlane.publication(dataPlane.channel(w.endpoint), w.stream));
             o = new Outbox(w, p);
             outboxes.put(w.id, o);
         }
@@ -327,7 +331,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
             Outbox o = it.next();
             if (!o.idle()) {
                 it.remove();
-                coordinator.tell(new Coordinator.Stalled(o.worker.id, "parameters not taken by the end of the step"));
+                coordinator.tell(new Coordinator.Stalled(o.worker.id,
+                        "assignment or parameters not taken by the end of the step"));
             }
         }
     }
@@ -395,10 +400,18 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
                     sending = null;
                     work++;
                 }
-                if (unsentCount > 0) {
-                    assignment.prepareInts(Frame.ASSIGN, board.job.id(), s.step, s.version, unsentCount, 0, unsent,
-                            unsentCount, s.batch, s.batch.length);
-                    unsentCount = 0;
+                // Only shards still this worker's and not yet in: one given away or answered meanwhile is not sent.
+                int n = 0;
+                for (int i = 0; i < unsentCount; i++) {
+                    int k = unsent[i];
+                    if (s.owner.get(k) == worker.id && s.accepted.get(k) == 0) {
+                        unsent[n++] = k;
+                    }
+                }
+                unsentCount = 0;
+                if (n > 0) {
+                    assignment.prepareInts(Frame.ASSIGN, board.job.id(), s.step, s.version, n, 0, unsent, n, s.batch,
+                            s.batch.length);
                     sending = assignment;
                 } else if (paramsWanted) {
                     paramsWanted = false;

@@ -111,7 +111,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         this.paramsIn = paramsIn;
         this.gradsOut = gradsOut;
         int vectorBytes = (params.length + state.length) * 4;
-        this.receiver = new Receiver(new ParamsSink(), new Authenticator(secret),
+        this.receiver = new Receiver(new InboundSink(), new Authenticator(secret),
                 Math.max(vectorBytes, (shards + batchSize) * 4));
         this.out = new OutgoingMessage(params.length + state.length, chunkBytes, new Authenticator(secret))
                 .cutAt(model.paramBoundaries());
@@ -333,7 +333,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     }
 
     /** Takes this job's assignments, and parameter vectors newer than the one held. */
-    private final class ParamsSink implements Receiver.Sink {
+    private final class InboundSink implements Receiver.Sink {
         @Override
         public DropReason check(Frame f) {
             if (f.kind != Frame.PARAMS && f.kind != Frame.ASSIGN) {

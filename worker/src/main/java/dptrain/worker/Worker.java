@@ -127,7 +127,7 @@ public final class Worker {
 
     private Behavior<Command> onDone(JobDone d) {
         if (d.jobId() == jobId) {
-            ctx.getLog().info("job {} ended ({}); worker {} computed {} shards; dropped parameter messages: {}", jobId,
+            ctx.getLog().info("job {} ended ({}); worker {} computed {} shards; dropped data-plane messages: {}", jobId,
                     d.status(), workerId, engine == null ? 0 : engine.shardsDone(), engine == null ? "{}" : engine.drops());
             release();
             env.onJobDone().run();

@@ -118,7 +118,8 @@ public final class Frame {
 
     @Override
     public String toString() {
-        return (kind == PARAMS ? "params" : kind == GRADS ? "grads" : kind == ASSIGN ? "assign" : "kind " + kind) + " job " + job + " step " + step
+        String what = kind == PARAMS ? "params" : kind == GRADS ? "grads" : kind == ASSIGN ? "assign" : "kind " + kind;
+        return what + " job " + job + " step " + step
                 + " version " + version + " shard " + shard + " from " + sender + " [" + offset + "+" + length + " of "
                 + total + "]";
     }
