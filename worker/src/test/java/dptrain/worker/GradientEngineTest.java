@@ -32,10 +32,8 @@ class GradientEngineTest {
 
     @Test
     void aVectorIsTakenOnlyFromItsStart() throws Exception {
-        var conf = ConfigFactory.parseString("dptrain.data-plane { term-length = 64k, mtu = 1408, mac = aes-gcm }")
-                .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf"));
-        try (DataPlane dp = DataPlane.start(DataPlane.Settings.from(conf, "127.0.0.1"))) {
-            Model model = new Model(NetSpec.parse("in=784;affine(50);relu;affine(10);loss=softmax"));
+        try (DataPlane dp = plane()) {
+            Model model = model();
             int n = model.paramCount();
             int bytes = (n + model.stateCount()) * 4;
             byte[] secret = Authenticator.newSecret();
@@ -62,28 +60,20 @@ class GradientEngineTest {
 
                 float[] v6 = fill(n, 6f);
                 msg.prepare(Frame.PARAMS, JOB, 6, 6, -1, 0, v6, n, new float[0], 0, 0, 0);
-                for (int c = 0; c < msg.chunks(); c++) {
-                    offer(out, msg, c);
-                }
+                offerAll(out, msg);
                 await(() -> engine.holds(6, bytes), "version 6 taken whole");
                 assertArrayEquals(v6, engine.paramsNow());
                 assertTrue(failures.isEmpty(), failures.toString());
             } finally {
-                engine.stop();
-                t.join(5_000);
-                out.close();
-                grads.close();
-                in.close();
+                stop(engine, t, out, grads, in);
             }
         }
     }
 
     @Test
     void assignmentsAheadOfTheirParametersAreComputedForgedStaleAndMisSizedOnesDropped() throws Exception {
-        var conf = ConfigFactory.parseString("dptrain.data-plane { term-length = 64k, mtu = 1408, mac = aes-gcm }")
-                .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf"));
-        try (DataPlane dp = DataPlane.start(DataPlane.Settings.from(conf, "127.0.0.1"))) {
-            Model model = new Model(NetSpec.parse("in=784;affine(50);relu;affine(10);loss=softmax"));
+        try (DataPlane dp = plane()) {
+            Model model = model();
             int n = model.paramCount();
             int bytes = (n + model.stateCount()) * 4;
             java.util.Random rnd = new java.util.Random(3);
@@ -157,13 +147,16 @@ class GradientEngineTest {
                 assertEquals(2, engine.shardsDone());
                 assertTrue(failures.isEmpty(), failures.toString());
             } finally {
-                engine.stop();
-                t.join(5_000);
-                out.close();
-                grads.close();
-                in.close();
-                gradsIn.close();
+                stop(engine, t, out, grads, in, gradsIn);
             }
+        }
+    }
+
+    private static void stop(GradientEngine engine, Thread t, AutoCloseable... streams) throws Exception {
+        engine.stop();
+        t.join(5_000);
+        for (AutoCloseable c : streams) {
+            c.close();
         }
     }
 
@@ -171,6 +164,17 @@ class GradientEngineTest {
         for (int c = 0; c < m.chunks(); c++) {
             offer(p, m, c);
         }
+    }
+
+    /** A media driver with a small term, so that a vector takes several chunks. */
+    private static DataPlane plane() {
+        var conf = ConfigFactory.parseString("dptrain.data-plane { term-length = 64k, mtu = 1408, mac = aes-gcm }")
+                .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf"));
+        return DataPlane.start(DataPlane.Settings.from(conf, "127.0.0.1"));
+    }
+
+    private static Model model() {
+        return new Model(NetSpec.parse("in=784;affine(50);relu;affine(10);loss=softmax"));
     }
 
     private static float[] fill(int n, float base) {
