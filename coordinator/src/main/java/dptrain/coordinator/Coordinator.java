@@ -154,11 +154,11 @@ public final class Coordinator {
         if (s == null || !s.live || finished) {
             return Behaviors.same();
         }
-        s.live = false;
         board.workersLost.incrementAndGet();
         String msg = "worker " + workerId + " lost (" + why + ")";
-        board.event(msg);
+        board.event(msg); // before the flag: whoever sees the worker gone finds it counted and the event recorded
         ctx.getLog().warn(msg);
+        s.live = false;
         return Behaviors.same();
     }
 

@@ -116,15 +116,15 @@ class ProtocolTest {
         // Worker 2 dies: DeathWatch marks it lost (the step thread then reassigns its shards), worker 1 stays live.
         w2.stop();
         long end = System.nanoTime() + 10_000_000_000L;
-        while (board.live().size() != 1) {
-            assertTrue(System.nanoTime() < end, "the dead worker was not marked lost");
+        String lost = "worker " + o2.workerId() + " lost";
+        while (board.live().size() != 1 || !String.join("|", board.events).contains(lost)) {
+            assertTrue(System.nanoTime() < end, "the dead worker was not marked lost: " + board.events);
             Thread.onSpinWait();
         }
         assertEquals(o1.workerId(), board.live().get(0).id);
         assertEquals(1, board.workersLost.get());
         assertEquals(1, board.workersRefused.get());
         assertTrue(board.lastRefusal.contains("no data"), board.lastRefusal);
-        assertTrue(String.join("|", board.events).contains("worker " + o2.workerId() + " lost"), board.events.toString());
 
         coord.tell(new Coordinator.Finish("completed", kit.<Coordinator.Done>createTestProbe().ref()));
         assertEquals("completed", w1.expectMessageClass(WorkerProtocol.JobDone.class).status());
