@@ -5,60 +5,15 @@ import java.util.Random;
 
 /**
  * The parts of SimpleConvNet's convolution for one 50-sample shard (28 800 output positions, 30 filters, 5×5 patch),
- * on the calling thread: the library's im2col (tap by tap, into rows of 26 with the column of ones) against a frozen
- * copy of the run-by-run loop it replaced for short rows; the forward product (K = 26) and the weight-gradient
- * product (30 × 26 × 28 800); and frozen copies of the bias fill and column sums that the column of ones removed.
+ * on the calling thread: the library's im2col (tap by tap, into rows of 26 with the column of ones) against its
+ * run-by-run form (Im2Col.im2colByRun), which it replaced for short rows in cca793f; the forward product (K = 26)
+ * and the weight-gradient product (30 × 26 × 28 800); and frozen copies of the bias fill and column sums that the column of ones removed.
  * Checks that both im2col forms give the same patch values. Medians over rounds, ms per shard.
  *
  *   java -cp "coordinator/target/dptrain-coordinator.jar:coordinator/target/lib/*" scripts/bench/ConvPartsBench.java [rounds]
  */
 public final class ConvPartsBench {
     static final int N = 50, H = 28, W = 28, F = 30, K = 5, OW = 24, P = K * K, LD = P + 1, R = N * OW * OW;
-
-    /**
-     * Im2Col.im2col as it was before cca793f (bc5eb89), for every geometry: one copy per filter row, with the
-     * geometry read from an array so the JIT sees variables, as it sees the library's fields.
-     */
-    static void im2colByRun(int[] g, float[] x, int n, float[] col, int ld) {
-        int h = g[0], w = g[1], c = g[2], fh = g[3], fw = g[4], stride = g[5], pad = g[6], oh = g[7], ow = g[8];
-        int run = fw * c;
-        int r = 0;
-        for (int s = 0; s < n; s++) {
-            int inBase = s * h * w * c;
-            for (int y = 0; y < oh; y++) {
-                for (int xo = 0; xo < ow; xo++, r++) {
-                    int dst = r * ld;
-                    int ix0 = xo * stride - pad;
-                    int lo = Math.max(0, -ix0);
-                    int hi = Math.min(fw, w - ix0);
-                    for (int ky = 0; ky < fh; ky++, dst += run) {
-                        int iy = y * stride - pad + ky;
-                        if (iy < 0 || iy >= h || lo >= hi) {
-                            java.util.Arrays.fill(col, dst, dst + run, 0f);
-                            continue;
-                        }
-                        if (lo > 0) {
-                            java.util.Arrays.fill(col, dst, dst + lo * c, 0f);
-                        }
-                        copy(x, inBase + (iy * w + ix0 + lo) * c, col, dst + lo * c, (hi - lo) * c);
-                        if (hi < fw) {
-                            java.util.Arrays.fill(col, dst + hi * c, dst + run, 0f);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    static void copy(float[] src, int from, float[] dst, int to, int len) {
-        if (len >= 32) {
-            System.arraycopy(src, from, dst, to, len);
-        } else {
-            for (int i = 0; i < len; i++) {
-                dst[to + i] = src[from + i];
-            }
-        }
-    }
 
     static void fillRows(float[] m, float[] src) {
         int total = R * F;
@@ -90,7 +45,6 @@ public final class ConvPartsBench {
             wb[i] = (float) rnd.nextGaussian() * 0.01f;
         }
         Im2Col geom = new Im2Col(H, W, 1, K, K, 1, 0);
-        int[] g = {H, W, 1, K, K, 1, 0, OW, OW};
         float[] col = new float[R * LD];
         float[] old = new float[R * LD];
         float[] out = new float[R * F];
@@ -106,7 +60,7 @@ public final class ConvPartsBench {
                 for (int i = 0; i < reps; i++) {
                     switch (part) {
                         case 0 -> geom.im2col(x, N, col, LD);
-                        case 1 -> im2colByRun(g, x, N, old, LD);
+                        case 1 -> geom.im2colByRun(x, N, old, LD);
                         case 2 -> Blas.gemm(false, true, R, F, LD, 1f, col, 0, LD, wb, 0, LD, 0f, out, 0, F);
                         case 3 -> Blas.gemm(true, false, F, LD, R, 1f, out, 0, F, col, 0, LD, 0f, dwb, 0, LD);
                         case 4 -> fillRows(out, bias);

@@ -24,12 +24,9 @@ done
 for n in "$PAIRS" "$STEPS" "$WORKERS"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "ab-cluster: '$n' is not a positive whole number" >&2; exit 2; }
 done
-git -C "$ROOT" rev-parse --verify -q "$REV^{commit}" >/dev/null || { echo "ab-cluster: '$REV' is not a commit" >&2; exit 2; }
-"$ROOT/scripts/dptrain" --version >/dev/null   # builds the working tree if needed
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ab-cluster.XXXXXX")
-trap 'git -C "$ROOT" worktree remove --force "$WORK/a" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-git -C "$ROOT" worktree add -q --detach "$WORK/a" "$REV"
-(cd "$WORK/a" && mvn -B -o -q package -DskipTests)
+# shellcheck source=scripts/bench/bench-common.sh
+source "$ROOT/scripts/bench/bench-common.sh"
+ab_worktree ab-cluster "$REV"
 OUT=${OUT:-$ROOT/bench-out/ab-cluster-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; A = $(git -C "$ROOT" rev-parse --short "$REV"), B = working tree" >&2

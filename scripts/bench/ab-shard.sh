@@ -15,12 +15,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "ab-shard: unknown flag '$1' (expected --model, --pairs)" >&2; exit 2 ;;
   esac
 done
-git -C "$ROOT" rev-parse --verify -q "$REV^{commit}" >/dev/null || { echo "ab-shard: '$REV' is not a commit" >&2; exit 2; }
-"$ROOT/scripts/dptrain" --version >/dev/null   # builds the working tree if needed
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ab-shard.XXXXXX")
-trap 'git -C "$ROOT" worktree remove --force "$WORK/a" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-git -C "$ROOT" worktree add -q --detach "$WORK/a" "$REV"
-(cd "$WORK/a" && mvn -B -o -q package -DskipTests -pl common)
+# shellcheck source=scripts/bench/bench-common.sh
+source "$ROOT/scripts/bench/bench-common.sh"
+ab_worktree ab-shard "$REV" -pl common
 COMMON_B=$(ls "$ROOT"/common/target/dptrain-common-*.jar | head -n 1)
 COMMON_A=$(ls "$WORK"/a/common/target/dptrain-common-*.jar | head -n 1)
 mkdir -p "$WORK/classes"

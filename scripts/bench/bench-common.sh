@@ -21,3 +21,17 @@ bench_setup() {
   echo "out     : $OUT"
   if [[ $KEEP_RUNS -eq 1 ]]; then echo "runs    : $WORK"; fi
 }
+
+# ab_worktree NAME REV [MAVEN_ARGS...]: for the A/B scripts. Checks that REV is a commit (exit 2 naming it if not),
+# builds the working tree through scripts/dptrain, checks REV out in a temporary worktree $WORK/a (removed at exit
+# with $WORK) and builds it there with `mvn -B -o -q package -DskipTests MAVEN_ARGS`. Expects ROOT.
+ab_worktree() {
+  local name=$1 rev=$2
+  shift 2
+  git -C "$ROOT" rev-parse --verify -q "$rev^{commit}" >/dev/null || { echo "$name: '$rev' is not a commit" >&2; exit 2; }
+  "$ROOT/scripts/dptrain" --version >/dev/null   # builds the working tree if needed
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")
+  trap 'git -C "$ROOT" worktree remove --force "$WORK/a" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+  git -C "$ROOT" worktree add -q --detach "$WORK/a" "$rev"
+  (cd "$WORK/a" && mvn -B -o -q package -DskipTests "$@")
+}

@@ -82,13 +82,20 @@ public final class Im2Col {
      * patch are left as they are (a column of ones kept there turns a bias into one more column of the product).
      */
     public void im2col(float[] x, int n, float[] col, int ld) {
-        if (ld < patchSize()) {
-            throw new IllegalArgumentException("row stride " + ld + " is shorter than the patch " + patchSize());
-        }
+        checkRowStride(ld);
         if (fw * c < SHORT_RUN) {
             im2colByTap(x, n, col, ld);
-            return;
+        } else {
+            im2colByRun(x, n, col, ld);
         }
+    }
+
+    /**
+     * The same values in the same places, one copy per filter row: the form {@link #im2col(float[], int, float[],
+     * int)} takes for rows of at least 16 floats, public so that benchmarks can time it on short rows too.
+     */
+    public void im2colByRun(float[] x, int n, float[] col, int ld) {
+        checkRowStride(ld);
         int run = fw * c;
         int r = 0;
         for (int s = 0; s < n; s++) {
@@ -115,6 +122,12 @@ public final class Im2Col {
                     }
                 }
             }
+        }
+    }
+
+    private void checkRowStride(int ld) {
+        if (ld < patchSize()) {
+            throw new IllegalArgumentException("row stride " + ld + " is shorter than the patch " + patchSize());
         }
     }
 

@@ -61,6 +61,14 @@ class Im2ColTest {
                 }
                 assertEquals(7f, wide[q * ld + g.patchSize()], java.util.Arrays.toString(cs));
             }
+            // The run-by-run form (public for benchmarks) gives the same bits, short filter rows included.
+            float[] byRun = new float[rows * ld];
+            java.util.Arrays.fill(byRun, 7f);
+            g.im2colByRun(x, n, byRun, ld);
+            for (int i = 0; i < byRun.length; i++) {
+                assertEquals(Float.floatToRawIntBits(wide[i]), Float.floatToRawIntBits(byRun[i]),
+                        java.util.Arrays.toString(cs) + " at " + i);
+            }
             // <im2col(x), y> == <x, col2im(y)>
             float[] y = new float[col.length];
             for (int i = 0; i < y.length; i++) {

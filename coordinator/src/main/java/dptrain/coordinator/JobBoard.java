@@ -7,13 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the coordinator actor (membership) and the step thread (assignment, data plane, parameter server) share for
- * one job: the workers and whether each is live, the current step with who owns and who delivered each shard, and
- * events for the metrics. Everything here is safe to touch from both.
+ * one job: the workers and whether each is live, counts and events for the metrics. Everything here is safe to touch
+ * from both; the step being computed is the step thread's own.
  */
 final class JobBoard {
     /** One job's fixed facts, as offered to workers. */
@@ -47,28 +46,6 @@ final class JobBoard {
         }
     }
 
-    /** The step being computed. */
-    static final class Step {
-        final long step;
-        final long version;
-        final int[] batch;
-        final AtomicIntegerArray accepted;
-        /** Worker id computing each shard, -1 while unassigned. */
-        final AtomicIntegerArray owner;
-        final long startNanos = System.nanoTime();
-
-        Step(long step, long version, int[] batch, int shards) {
-            this.step = step;
-            this.version = version;
-            this.batch = batch;
-            this.accepted = new AtomicIntegerArray(shards);
-            this.owner = new AtomicIntegerArray(shards);
-            for (int k = 0; k < shards; k++) {
-                owner.set(k, -1);
-            }
-        }
-    }
-
     final Job job;
     final Map<Integer, Slot> workers = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
@@ -76,7 +53,6 @@ final class JobBoard {
     final AtomicLong workersJoined = new AtomicLong();
     final AtomicLong shardsReassigned = new AtomicLong();
     final AtomicLong workersRefused = new AtomicLong();
-    volatile Step current;
     volatile String lastRefusal;
 
     JobBoard(Job job) {

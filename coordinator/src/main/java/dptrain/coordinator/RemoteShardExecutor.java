@@ -52,6 +52,14 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     private final Map<Integer, Outbox> outboxes = new HashMap<>();
     /** The open shards found by {@link #assignOpenShards}, without allocating each turn. */
     private final int[] openScratch;
+    // The step being computed; only this thread touches it (the actor keeps membership, on the board).
+    private long step = -1;
+    private long version = -1;
+    private int[] batch;
+    private long stepStartNanos;
+    /** Per shard: whether its sums are in, and the outbox its assignment went into (null while open). */
+    private final boolean[] accepted;
+    private final Outbox[] owner;
     private ShardResult[] results;
     private int acceptedCount;
     // per-step timing, for metrics
@@ -91,6 +99,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
                 new Authenticator(board.job.secret())).cutAt(model.paramBoundaries());
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
         this.openScratch = new int[board.job.shards()];
+        this.accepted = new boolean[board.job.shards()];
+        this.owner = new Outbox[board.job.shards()];
         this.apply = new PooledParallel(threads, "dptrain-apply");
     }
 
@@ -142,25 +152,28 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         recordCheck(t0);
         this.results = results;
         this.acceptedCount = 0;
-        long version = step;
-        JobBoard.Step s = new JobBoard.Step(step, version, batch.clone(), results.length);
-        board.current = s;
+        this.step = step;
+        this.version = step;
+        this.batch = batch; // read only while this call runs
+        this.stepStartNanos = System.nanoTime();
+        java.util.Arrays.fill(accepted, false);
+        java.util.Arrays.fill(owner, null);
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
         // Every live worker gets the parameters, also one left without shards (it stays current); assignments go
         // first on each stream, so a worker knows its shards by the time the first layer's parameters are in.
-        assignOpenShards(s);
+        assignOpenShards();
         for (JobBoard.Slot w : board.live()) {
             outbox(w).wantParams(version);
         }
         long noWorkersSince = 0;
         long paramsDone = 0;
         while (acceptedCount < results.length) {
-            int work = advanceOutboxes(s);
+            int work = advanceOutboxes();
             if (paramsDone == 0 && paramsSent(version)) {
                 paramsDone = System.nanoTime();
             }
             work += receiver.poll(gradsIn, 64);
-            work += assignOpenShards(s);
+            work += assignOpenShards();
             if (!board.anyLive()) {
                 long now = System.nanoTime();
                 if (noWorkersSince == 0) {
@@ -178,7 +191,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         // Finish sends still under way (to a worker without shards this step), so the buffers can be reused.
         long end = System.nanoTime() + DELIVERY_TIMEOUT_NANOS;
         while (!outboxesIdle() && System.nanoTime() < end) {
-            idle.idle(advanceOutboxes(s) + receiver.poll(gradsIn, 64));
+            idle.idle(advanceOutboxes() + receiver.poll(gradsIn, 64));
         }
         abandonOutboxes();
         long t1 = System.nanoTime();
@@ -189,20 +202,20 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     }
 
     /**
-     * Assigns the step's open shards to the live workers: those neither accepted nor held by a worker that is live
-     * and still being sent to (all of them at the step's start; later those of a worker the actor marked lost, whose
-     * outbox was dropped, or every shard when no worker was live). Returns how many it assigned; allocates only when
+     * Assigns the step's open shards to the live workers: those neither accepted nor assigned through an outbox still
+     * in use to a worker still live (all of them at the step's start; later those of a worker the actor marked lost or
+     * that stalled, or every shard when no worker was live). Returns how many it assigned; allocates only when
      * there are some. Liveness is read once per shard and once for the plan: the actor may change it at any moment,
      * and a shard it changes under this pass is open again at the next.
      */
-    private int assignOpenShards(JobBoard.Step s) {
+    private int assignOpenShards() {
         int open = 0;
         int reassigned = 0;
         for (int k = 0; k < openScratch.length; k++) {
-            int owner = s.owner.get(k);
-            if (s.accepted.get(k) == 0 && !servedBy(owner)) {
+            Outbox o = owner[k];
+            if (!accepted[k] && (o == null || o.dropped || !o.worker.live)) {
                 openScratch[open++] = k;
-                if (owner >= 0) {
+                if (o != null) {
                     reassigned++;
                 }
             }
@@ -222,12 +235,12 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
                 continue;
             }
             JobBoard.Slot w = live.get(i);
-            for (int k : plan[i]) {
-                s.owner.set(k, w.id);
-            }
             Outbox o = outbox(w);
+            for (int k : plan[i]) {
+                owner[k] = o;
+            }
             o.assign(plan[i]);
-            o.wantParams(s.version);
+            o.wantParams(version);
             if (reassigned > 0) {
                 to.append(to.length() == 0 ? "" : ", ").append("worker ").append(w.id).append(' ')
                         .append(java.util.Arrays.toString(plan[i]));
@@ -235,21 +248,16 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         }
         if (reassigned > 0) {
             board.shardsReassigned.addAndGet(reassigned);
-            String msg = "shards " + java.util.Arrays.toString(shards) + " of step " + (s.step + 1) + " reassigned: "
-                    + to;
+            String msg = "shards " + java.util.Arrays.toString(shards) + " of step " + (step + 1) + " reassigned: " + to;
             board.event(msg);
             log.println("dptrain: " + msg);
         }
         return open;
     }
 
-    /** Whether worker id (-1: none) is live and its outbox still there, so what it was assigned is on its way. */
-    private boolean servedBy(int id) {
-        if (id < 0) {
-            return false;
-        }
-        JobBoard.Slot w = board.workers.get(id);
-        return w != null && w.live && outboxes.containsKey(id);
+    /** The worker shard k is assigned to this step, -1 while it is open (for tests). */
+    int ownerOf(int k) {
+        return owner[k] == null ? -1 : owner[k].worker.id;
     }
 
     /** Feeds the previous step (its full period, apply included) to the distribution check; prints the verdict. */
@@ -287,17 +295,19 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     }
 
     /** Sends on every live worker's stream what it takes now; drops the outboxes of lost and stalled workers. */
-    private int advanceOutboxes(JobBoard.Step s) {
+    private int advanceOutboxes() {
         int work = 0;
         var it = outboxes.values().iterator();
         while (it.hasNext()) {
             Outbox o = it.next();
             if (!o.worker.live) {
+                o.dropped = true;
                 it.remove();
                 continue;
             }
-            work += o.advance(s);
+            work += o.advance();
             if (o.stalledFor() > DELIVERY_TIMEOUT_NANOS) {
+                o.dropped = true;
                 it.remove();
                 coordinator.tell(new Coordinator.Stalled(o.worker.id, "data-plane messages not taken for "
                         + DELIVERY_TIMEOUT_NANOS / 1_000_000_000L + " s: " + o.delivery.lastStatus()));
@@ -330,6 +340,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         while (it.hasNext()) {
             Outbox o = it.next();
             if (!o.idle()) {
+                o.dropped = true;
                 it.remove();
                 coordinator.tell(new Coordinator.Stalled(o.worker.id,
                         "assignment or parameters not taken by the end of the step"));
@@ -352,6 +363,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         boolean paramsWanted;
         /** The message being sent (assignment or paramsOut), null when the stream is free. */
         OutgoingMessage sending;
+        /** Taken out of use (worker lost or stalled): what it was to carry has to go out again. */
+        boolean dropped;
 
         Outbox(JobBoard.Slot worker, Publication publication) {
             this.worker = worker;
@@ -387,7 +400,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
             return sending == null ? 0 : System.nanoTime() - delivery.startNanos();
         }
 
-        int advance(JobBoard.Step s) {
+        int advance() {
             int work = 0;
             while (true) {
                 if (sending != null) {
@@ -395,7 +408,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
                         return work;
                     }
                     if (sending == paramsOut) {
-                        worker.versionSent = s.version;
+                        worker.versionSent = version;
                     }
                     sending = null;
                     work++;
@@ -404,14 +417,14 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
                 int n = 0;
                 for (int i = 0; i < unsentCount; i++) {
                     int k = unsent[i];
-                    if (s.owner.get(k) == worker.id && s.accepted.get(k) == 0) {
+                    if (owner[k] == this && !accepted[k]) {
                         unsent[n++] = k;
                     }
                 }
                 unsentCount = 0;
                 if (n > 0) {
-                    assignment.prepareInts(Frame.ASSIGN, board.job.id(), s.step, s.version, n, 0, unsent, n, s.batch,
-                            s.batch.length);
+                    assignment.prepareInts(Frame.ASSIGN, board.job.id(), step, version, n, 0, unsent, n, batch,
+                            batch.length);
                     sending = assignment;
                 } else if (paramsWanted) {
                     paramsWanted = false;
@@ -437,14 +450,13 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
             if (!board.workers.containsKey(f.sender)) {
                 return DropReason.UNKNOWN_SENDER;
             }
-            JobBoard.Step s = board.current;
-            if (s == null || f.step != s.step || f.version != s.version || results == null) {
+            if (results == null || f.step != step || f.version != version) {
                 return DropReason.STALE;
             }
             if (f.shard < 0 || f.shard >= results.length) {
                 return DropReason.UNKNOWN_SHARD;
             }
-            if (s.accepted.get(f.shard) != 0) {
+            if (accepted[f.shard]) {
                 return DropReason.DUPLICATE;
             }
             if (f.total != (paramCount + stateCount) * 4) {
@@ -455,12 +467,11 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
 
         @Override
         public void deliver(Frame f, byte[] payload) {
-            JobBoard.Step s = board.current;
             ShardResult r = results[f.shard];
             Vectors.readFloats(payload, 0, r.grads, paramCount);
             Vectors.readFloats(payload, paramCount * 4, r.batchStats, stateCount);
             r.lossSum = f.lossSum;
-            s.accepted.set(f.shard, 1);
+            accepted[f.shard] = true;
             acceptedCount++;
             JobBoard.Slot w = board.workers.get(f.sender);
             int b = board.job.batchSize();
@@ -468,7 +479,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
             double perSample = (double) f.computeNanos / Math.max(1, size);
             w.nanosPerSample = w.nanosPerSample == 0 ? perSample : 0.8 * w.nanosPerSample + 0.2 * perSample;
             w.lastComputeMs = f.computeNanos / 1e6;
-            w.lastWaitMs = (System.nanoTime() - s.startNanos) / 1e6;
+            w.lastWaitMs = (System.nanoTime() - stepStartNanos) / 1e6;
             w.shardsDone++;
             sumComputeMs += f.computeNanos / 1e6;
             stepCompute.merge(f.sender, f.computeNanos / 1e6, Double::sum);

@@ -121,7 +121,7 @@ class RemoteShardExecutorTest {
             assertEquals(1, board.shardsReassigned.get());
             assertTrue(String.join("|", board.events).contains("shards [3] of step 1 reassigned: worker 1 [3]"),
                     board.events.toString());
-            assertEquals(1, board.current.owner.get(3));
+            assertEquals(1, ex.ownerOf(3));
         }
     }
 

@@ -34,12 +34,12 @@ public final class OutgoingMessage {
     private int[] ia;
     private int[] ib;
 
-    /** Room for vectors of up to capacityFloats floats, sent in chunks of at most chunkBytes payload bytes. */
-    public OutgoingMessage(int capacityFloats, int chunkBytes, Authenticator auth) {
+    /** Room for vectors of up to capacity 4-byte values, sent in chunks of at most chunkBytes payload bytes. */
+    public OutgoingMessage(int capacity, int chunkBytes, Authenticator auth) {
         if (chunkBytes < 4 || chunkBytes % 4 != 0) {
             throw new IllegalArgumentException("chunk size must be a positive multiple of 4, got " + chunkBytes);
         }
-        this.payload = new byte[Math.max(4, capacityFloats * 4)];
+        this.payload = new byte[Math.max(4, capacity * 4)];
         this.payloadBuf = new UnsafeBuffer(payload);
         int maxChunks = (payload.length + chunkBytes - 1) / chunkBytes;
         this.headers = new byte[maxChunks * Frame.LENGTH];
@@ -133,11 +133,11 @@ public final class OutgoingMessage {
         frame.total = total;
     }
 
-    /** Copies chunk c's floats in, writes its header (with these timings) and seals it. */
+    /** Copies chunk c's values in, writes its header (with these timings) and seals it. */
     public void seal(int c, long computeNanos, double lossSum) {
         int off = starts[c];
         int len = starts[c + 1] - off;
-        copyFloats(off, len);
+        copyValues(off, len);
         frame.computeNanos = computeNanos;
         frame.lossSum = lossSum;
         frame.offset = off;
@@ -152,7 +152,7 @@ public final class OutgoingMessage {
     }
 
     /** Little-endian values for payload bytes [off, off + len) from a then b (floats, or ints for assignments). */
-    private void copyFloats(int off, int len) {
+    private void copyValues(int off, int len) {
         int from = off / 4;
         int to = (off + len) / 4;
         int aEnd = Math.min(to, aLen);
