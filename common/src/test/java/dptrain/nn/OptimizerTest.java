@@ -125,6 +125,85 @@ class OptimizerTest {
         assertArrayEquals(p, q);
     }
 
+    /**
+     * A dead unit's state decays toward zero once its gradient stops. It must get there without ever holding a
+     * subnormal float (each operation on one costs a microcode assist), with the same bits however the update is
+     * split into ranges, and the parameters must end with the bits of the plain formulas, which let the state sink
+     * through the subnormals.
+     */
+    @Test
+    void decayingStateReachesZeroWithoutSubnormals() {
+        int n = 64;
+        for (String name : new String[] {"momentum", "nesterov", "rmsprop", "adam"}) {
+            Optimizer whole = Optimizers.create(name);
+            Optimizer split = Optimizers.create(name);
+            float[] p = new float[n];
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = 0.01f * (i + 1);
+                g[i] = (i % 3 - 1) * 0.003f * (i + 1);
+            }
+            float[] q = p.clone();
+            float[] plain = p.clone();
+            float[] s0 = new float[n];
+            float[] s1 = new float[n];
+            float[] zero = new float[n];
+            int steps = name.equals("rmsprop") ? 10_000 : 1_500;
+            boolean sankPlain = false;
+            for (int t = 1; t <= steps; t++) {
+                float[] gt = t <= 3 ? g : zero;
+                whole.update(p, gt, LR);
+                split.beginStep(n);
+                split.update(q, gt, LR, 0, 23);
+                split.update(q, gt, LR, 23, n);
+                plainStep(name, t, plain, gt, s0, s1);
+                for (float[] b : whole.state()) {
+                    for (float v : b) {
+                        assertTrue(v == 0f || Math.abs(v) >= Float.MIN_NORMAL, name + ": state " + v + " at step " + t);
+                    }
+                }
+                for (float v : s0) {
+                    sankPlain |= v != 0f && Math.abs(v) < Float.MIN_NORMAL;
+                }
+            }
+            assertTrue(sankPlain, name + ": the plain formulas' state never became subnormal; the test proves nothing");
+            assertArrayEquals(p, q, name + ": the update split into two ranges");
+            assertArrayEquals(plain, p, name + ": parameters against the plain formulas");
+            assertArrayEquals(new float[n], whole.state().get(0), name + ": the decayed state");
+        }
+    }
+
+    /** One step of the book's formulas with the defaults of {@link Optimizers#create(String)}, in float. */
+    private static void plainStep(String name, int t, float[] p, float[] g, float[] s0, float[] s1) {
+        float m = 0.9f;
+        float rho = 0.99f;
+        float b1 = 0.9f;
+        float b2 = 0.999f;
+        float eps = 1e-7f;
+        float lrT = (float) (LR * StrictMath.sqrt(1.0 - StrictMath.pow(b2, t)) / (1.0 - StrictMath.pow(b1, t)));
+        for (int i = 0; i < p.length; i++) {
+            switch (name) {
+                case "momentum" -> {
+                    s0[i] = m * s0[i] - LR * g[i];
+                    p[i] += s0[i];
+                }
+                case "nesterov" -> {
+                    s0[i] = m * s0[i] - LR * g[i];
+                    p[i] += m * m * s0[i] - (1 + m) * LR * g[i];
+                }
+                case "rmsprop" -> {
+                    s0[i] = rho * s0[i] + (1 - rho) * g[i] * g[i];
+                    p[i] -= LR * g[i] / ((float) Math.sqrt(s0[i]) + eps);
+                }
+                default -> {
+                    s0[i] += (1 - b1) * (g[i] - s0[i]);
+                    s1[i] += (1 - b2) * (g[i] * g[i] - s1[i]);
+                    p[i] -= lrT * s0[i] / ((float) Math.sqrt(s1[i]) + eps);
+                }
+            }
+        }
+    }
+
     @Test
     void unknownOptimizerIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgdd"));

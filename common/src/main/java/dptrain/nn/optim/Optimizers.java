@@ -61,6 +61,7 @@ public final class Optimizers {
                 v[i] = m * v[i] - lr * g[i];
                 p[i] += v[i];
             }
+            zeroTiny(v, from, to);
         }
     }
 
@@ -79,6 +80,7 @@ public final class Optimizers {
                 v[i] = m * v[i] - lr * g[i];
                 p[i] += m * m * v[i] - (1 + m) * lr * g[i];
             }
+            zeroTiny(v, from, to);
         }
     }
 
@@ -112,6 +114,7 @@ public final class Optimizers {
                 h[i] = rho * h[i] + (1 - rho) * g[i] * g[i];
                 p[i] -= lr * g[i] / ((float) Math.sqrt(h[i]) + EPS);
             }
+            zeroTiny(h, from, to);
         }
     }
 
@@ -136,6 +139,8 @@ public final class Optimizers {
                 v[i] += (1 - b2) * (gi * gi - v[i]);
                 p[i] -= lrT * m[i] / ((float) Math.sqrt(v[i]) + EPS);
             }
+            zeroTiny(m, from, to);
+            zeroTiny(v, from, to);
         }
     }
 }
