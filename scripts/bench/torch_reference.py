@@ -73,6 +73,9 @@ def parse_args():
                    help="directory with the raw MNIST IDX files (default $DPTRAIN_DATA_DIR "
                         "or ~/.dptrain/mnist)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--flush-denormal", action="store_true",
+                   help="torch.set_flush_denormal(True): treat subnormal floats as zero (FTZ/DAZ), as dptrain's "
+                        "optimizers zero their decaying state before it turns subnormal")
     a = p.parse_args()
     if a.steps is None:
         a.steps = DEFAULT_STEPS[a.model]
@@ -142,6 +145,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    if args.flush_denormal and not torch.set_flush_denormal(True):
+        sys.exit("--flush-denormal: this CPU or torch build cannot flush subnormals (torch.set_flush_denormal)")
 
     x_np, t_np = load_train(args.data_dir)
     model, optimizer, shape = build(args.model)
@@ -182,6 +187,7 @@ def main():
         "seconds": round(seconds, 4),
         "samples_per_second": round(args.steps * bs / seconds, 1),
         "torch": torch.__version__,
+        "flush_denormal": bool(args.flush_denormal),
     }))
 
 
