@@ -44,9 +44,7 @@ class GradientEngineTest {
             List<String> failures = new ArrayList<>();
             GradientEngine engine = new GradientEngine(JOB, 1, model, null, 100, 2, 1, secret, in, grads, chunk,
                     (step, why) -> failures.add(why));
-            Thread t = new Thread(engine, "dptrain-worker-1-compute");
-            t.setDaemon(true);
-            t.start();
+            Thread t = start(engine);
             try {
                 OutgoingMessage msg = new OutgoingMessage(n + model.stateCount(), chunk, new Authenticator(secret))
                         .cutAt(model.paramBoundaries());
@@ -107,9 +105,7 @@ class GradientEngineTest {
                     back.add("step " + f.step + " shard " + f.shard);
                 }
             }, new Authenticator(secret), bytes);
-            Thread t = new Thread(engine, "dptrain-worker-1-compute");
-            t.setDaemon(true);
-            t.start();
+            Thread t = start(engine);
             try {
                 int[] batch = new int[100];
                 for (int i = 0; i < batch.length; i++) {
@@ -150,6 +146,13 @@ class GradientEngineTest {
                 stop(engine, t, out, grads, in, gradsIn);
             }
         }
+    }
+
+    private static Thread start(GradientEngine engine) {
+        Thread t = new Thread(engine, "dptrain-worker-1-compute");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static void stop(GradientEngine engine, Thread t, AutoCloseable... streams) throws Exception {

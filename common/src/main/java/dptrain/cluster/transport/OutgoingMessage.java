@@ -157,21 +157,21 @@ public final class OutgoingMessage {
         int to = (off + len) / 4;
         int aEnd = Math.min(to, aLen);
         if (from < aEnd) {
-            ByteBuffer bytes = ByteBuffer.wrap(payload, from * 4, (aEnd - from) * 4).slice().order(Frame.ORDER);
-            if (ia != null) {
-                bytes.asIntBuffer().put(ia, from, aEnd - from);
-            } else {
-                bytes.asFloatBuffer().put(a, from, aEnd - from);
-            }
+            put(from, a, ia, from, aEnd - from);
         }
         int bFrom = Math.max(from, aLen);
         if (bFrom < to) {
-            ByteBuffer bytes = ByteBuffer.wrap(payload, bFrom * 4, (to - bFrom) * 4).slice().order(Frame.ORDER);
-            if (ia != null) {
-                bytes.asIntBuffer().put(ib, bFrom - aLen, to - bFrom);
-            } else {
-                bytes.asFloatBuffer().put(b, bFrom - aLen, to - bFrom);
-            }
+            put(bFrom, b, ib, bFrom - aLen, to - bFrom);
+        }
+    }
+
+    /** n values from ints (when not null) or floats at srcFrom, little-endian at payload value index at. */
+    private void put(int at, float[] floats, int[] ints, int srcFrom, int n) {
+        ByteBuffer bytes = ByteBuffer.wrap(payload, at * 4, n * 4).slice().order(Frame.ORDER);
+        if (ints != null) {
+            bytes.asIntBuffer().put(ints, srcFrom, n);
+        } else {
+            bytes.asFloatBuffer().put(floats, srcFrom, n);
         }
     }
 
