@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Steady-state step figures of finished dptrain runs, from their metrics.jsonl and summary.json.
 
-Usage: scripts/bench/step-summary.py [--from-step 300] RUN_DIR [RUN_DIR ...]
+Usage: scripts/bench/step-summary.py [--from-step 300] [--to-step N] RUN_DIR [RUN_DIR ...]
 
 For each run directory prints the medians over the logged steps at or after --from-step (the JIT warm-up of the
-JVMs is over by then) of: step_ms (parameters out until every shard's gradients are in), params_send_ms, the
+JVMs is over by then), and at or before --to-step when given, of: step_ms (parameters out until every shard's gradients are in), params_send_ms, the
 slowest worker's compute_ms, apply_ms (reduce, weight decay, optimizer), then the run's samples/s and the first 8
 hex digits of params_sha256. Cluster-only columns are "-" for in-process runs.
 """
@@ -22,6 +22,7 @@ def median(values):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--from-step", type=int, default=300)
+    ap.add_argument("--to-step", type=int, default=None)
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
     print(f"{'run':<28} {'step_ms':>8} {'params':>7} {'compute':>8} {'apply':>6} {'samples/s':>10} params_sha256")
@@ -37,7 +38,8 @@ def main():
         with open(m) as f:
             for line in f:
                 r = json.loads(line)
-                if r.get("type") == "step" and r.get("step", 0) >= a.from_step:
+                if r.get("type") == "step" and r.get("step", 0) >= a.from_step \
+                        and (a.to_step is None or r["step"] <= a.to_step):
                     rows.append(r)
         step = [r["step_ms"] for r in rows if "step_ms" in r]
         params = [r["params_send_ms"] for r in rows if "params_send_ms" in r]
