@@ -35,3 +35,19 @@ ab_worktree() {
   git -C "$ROOT" worktree add -q --detach "$WORK/a" "$rev"
   (cd "$WORK/a" && mvn -B -o -q package -DskipTests "$@")
 }
+
+# cpu_mark: the machine's CPU time so far from /proc/stat, as "STEAL TOTAL" (jiffies over all CPUs); "0 0" where
+# there is no /proc/stat. On a VM, steal is time the hypervisor gave this machine's vCPUs to someone else: runs taken
+# while it is high are slower whatever the code does, so every comparison records it next to its figures.
+cpu_mark() {
+  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9 + 0, t; found = 1; exit }
+       END { if (!found) print "0 0" }' /proc/stat 2>/dev/null || echo "0 0"
+}
+
+# steal_pct MARK: the steal share of the machine's time since cpu_mark printed MARK, in percent (one decimal).
+steal_pct() {
+  local before=($1) after
+  read -r -a after <<<"$(cpu_mark)"
+  awk -v s=$((after[0] - before[0])) -v t=$((after[1] - before[1])) \
+    'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }'
+}

@@ -5,9 +5,11 @@
 #   b) dptrain local-cluster --workers 2              (coordinator JVM + 2 worker JVMs, loopback)
 #   c) torch_reference.py --threads 2                 (PyTorch, 1 process, 2 threads)
 #   d) torch_ddp.py --mode ddp --world-size 2 --threads-per-process 1   (DDP, 2 processes)
+#   e) torch_ddp.py --mode ps --world-size 3 --threads-per-process 1    (PyTorch in dptrain's design: a
+#      parameter-server process and 2 worker processes; gloo broadcast of the parameters, reduce of the gradients)
 # all SimpleConvNet at global batch 100, then once each the gradient exchange alone:
 # torch_ddp.py --mode allreduce (gloo all_reduce) and dptrain's ExchangeBench (Aeron UDP round trip).
-# Prints medians, the ratios local-cluster/in-process and DDP/single, and exchange vs all-reduce ms.
+# Prints medians, the ratios local-cluster/in-process, DDP/single and PS/single, and exchange vs all-reduce ms.
 #
 # Usage: scripts/bench/cluster-compare.sh [--rounds 3] [--dptrain-steps 300] [--torch-steps 300]
 #          [--floats 433890] [--exchange-rounds 200] [--data-dir DIR] [--out FILE]
@@ -93,11 +95,12 @@ d["kind"] = "meta"; d["model"] = "simple-cnn"; d["batch_size"] = 100
 print(json.dumps(d))' "$RUN_ID" "$CPU" "$NPROC" "$JAVA" "$TORCH" "$ROUNDS" "$DP_STEPS" \
   "$TORCH_STEPS" "$FLOATS" "$EXCHANGE_ROUNDS" >>"$OUT"
 
-# tag LINE KIND ROUND: adds run_id, kind and round to a JSON object line.
+# tag LINE KIND ROUND [STEAL]: adds run_id, kind, round (and steal_pct) to a JSON object line.
 tag() {
   "$PY" -c 'import json, sys
 d = json.loads(sys.argv[1]); d["run_id"] = sys.argv[2]; d["kind"] = sys.argv[3]; d["round"] = int(sys.argv[4])
-print(json.dumps(d))' "$1" "$RUN_ID" "$2" "$3"
+if len(sys.argv) > 5: d["steal_pct"] = float(sys.argv[5])
+print(json.dumps(d))' "$1" "$RUN_ID" "$2" "$3" "${@:4}"
 }
 
 sps() { "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["samples_per_second"])' "$1"; }
@@ -137,24 +140,33 @@ run_py() {  # log-name script args...: runs a Python bench, prints its JSON line
   echo "$line"
 }
 
-record() {  # line kind round label: tags the line, appends it to --out, prints a progress row
-  local line
-  line=$(tag "$1" "$2" "$3")
+record() {  # line kind round label: tags the line (with the steal since $MARK), appends it to --out, prints a row
+  local line steal
+  steal=$(steal_pct "$MARK")
+  line=$(tag "$1" "$2" "$3" "$steal")
   echo "$line" >>"$OUT"
-  printf '  round %d/%d  %-34s %10.1f samples/s\n' "$3" "$ROUNDS" "$4" "$(sps "$line")"
+  printf '  round %d/%d  %-38s %10.1f samples/s  (steal %s %%)\n' "$3" "$ROUNDS" "$4" "$(sps "$line")" "$steal"
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
+  MARK=$(cpu_mark)
   line=$(run_dptrain train "$r")
   record "$line" dptrain-train "$r" "a) dptrain train (in-process)"
+  MARK=$(cpu_mark)
   line=$(run_dptrain local-cluster "$r")
   record "$line" dptrain-local-cluster "$r" "b) dptrain local-cluster (2 JVMs)"
+  MARK=$(cpu_mark)
   line=$(run_py "torch-single-r$r" "$HERE/torch_reference.py" --model "$MODEL" --threads 2 \
     --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR")
   record "$line" torch-single "$r" "c) torch single (2 threads)"
+  MARK=$(cpu_mark)
   line=$(run_py "torch-ddp-r$r" "$HERE/torch_ddp.py" --mode ddp --world-size 2 \
     --threads-per-process 1 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR")
   record "$line" torch-ddp "$r" "d) torch DDP (2 x 1 thread)"
+  MARK=$(cpu_mark)
+  line=$(run_py "torch-ps-r$r" "$HERE/torch_ddp.py" --mode ps --world-size 3 \
+    --threads-per-process 1 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR")
+  record "$line" torch-ps "$r" "e) torch PS (1 server + 2 x 1 thread)"
 done
 
 # ---- exchange alone --------------------------------------------------------------------
@@ -197,19 +209,24 @@ def sps(kind):
 labels = [("dptrain-train", "dptrain train --workers 0 --threads 2"),
           ("dptrain-local-cluster", "dptrain local-cluster --workers 2"),
           ("torch-single", "torch single process, 2 threads"),
-          ("torch-ddp", "torch DDP gloo, 2 processes x 1 thread")]
+          ("torch-ddp", "torch DDP gloo, 2 processes x 1 thread"),
+          ("torch-ps", "torch parameter server + 2 workers")]
 fmt = "{:<40} {:>10} {:>15}"
-print(fmt.format("samples/s (SimpleConvNet, batch 100)", "median", "min-max"))
+print(fmt.format("samples/s (SimpleConvNet, batch 100)", "median", "min-max") + "  steal % (hypervisor)")
 med = {}
 for kind, label in labels:
     v = sps(kind)
     med[kind] = statistics.median(v)
-    print(fmt.format(label, f"{med[kind]:.0f}", f"{min(v):.0f}-{max(v):.0f}"))
+    st = [r["steal_pct"] for r in rows if r["kind"] == kind and "steal_pct" in r]
+    print(fmt.format(label, f"{med[kind]:.0f}", f"{min(v):.0f}-{max(v):.0f}")
+          + ("  " + " ".join(f"{x:.0f}" for x in st) if st else ""))
 print()
 ratio = "{:<40} {:>10.3f}"
 print(ratio.format("dptrain local-cluster / in-process", med["dptrain-local-cluster"] / med["dptrain-train"]))
 print(ratio.format("torch DDP / single", med["torch-ddp"] / med["torch-single"]))
+print(ratio.format("torch PS / single", med["torch-ps"] / med["torch-single"]))
 print(ratio.format("dptrain local-cluster / torch DDP", med["dptrain-local-cluster"] / med["torch-ddp"]))
+print(ratio.format("dptrain local-cluster / torch PS", med["dptrain-local-cluster"] / med["torch-ps"]))
 print(ratio.format("dptrain in-process / torch single", med["dptrain-train"] / med["torch-single"]))
 print()
 g = next(r for r in rows if r["kind"] == "gloo-allreduce")

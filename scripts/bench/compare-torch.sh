@@ -122,14 +122,16 @@ print(json.dumps(d))' "$line" "$RUN_ID" "$round"
 
 for model in $MODELS; do
   for ((r = 1; r <= ROUNDS; r++)); do
-    line=$(run_dptrain "$model" "$r")
-    echo "$line" >>"$OUT"
-    printf '%-10s round %d/%d  dptrain %10.1f samples/s\n' "$model" "$r" "$ROUNDS" \
-      "$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["samples_per_second"])' "$line")"
-    line=$(run_torch "$model" "$r")
-    echo "$line" >>"$OUT"
-    printf '%-10s round %d/%d  pytorch %10.1f samples/s\n' "$model" "$r" "$ROUNDS" \
-      "$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["samples_per_second"])' "$line")"
+    for side in dptrain pytorch; do
+      mark=$(cpu_mark)
+      if [[ $side == dptrain ]]; then line=$(run_dptrain "$model" "$r"); else line=$(run_torch "$model" "$r"); fi
+      steal=$(steal_pct "$mark")
+      line=$("$PY" -c 'import json, sys; d = json.loads(sys.argv[1]); d["steal_pct"] = float(sys.argv[2])
+print(json.dumps(d))' "$line" "$steal")
+      echo "$line" >>"$OUT"
+      printf '%-10s round %d/%d  %-7s %10.1f samples/s  (steal %s %%)\n' "$model" "$r" "$ROUNDS" "$side" \
+        "$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["samples_per_second"])' "$line")" "$steal"
+    done
   done
 done
 
@@ -152,5 +154,9 @@ for m in models:
         print(fmt.format(m, t, f"{dm:.0f}", f"{min(d):.0f}-{max(d):.0f}", f"{pm:.0f}",
                          f"{min(p):.0f}-{max(p):.0f}", f"{dm / pm:.3f}"))
 print("(samples/s of training time; medians over %d round(s) each)" % max(len(d), 1))
+steal = [r["steal_pct"] for r in rows if "steal_pct" in r]
+if steal:
+    print("hypervisor steal during the runs: %.0f-%.0f %% of the machine's time (median %.0f %%)"
+          % (min(steal), max(steal), statistics.median(steal)))
 PYEOF
 echo "raw JSON lines: $OUT"

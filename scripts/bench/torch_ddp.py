@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch CPU data-parallel reference for dptrain's cluster benchmark.
 
-Two modes, each with --world-size processes (torch.multiprocessing.spawn) joined by a gloo
+Three modes, each with --world-size processes (torch.multiprocessing.spawn) joined by a gloo
 process group on 127.0.0.1:
 
   ddp        The book's SimpleConvNet (conv 30x5x5, ReLU, 2x2 max-pool, affine 100, ReLU,
@@ -11,6 +11,14 @@ process group on 127.0.0.1:
              gradients, so a step equals one single-process step on the global batch.
              Reports global training samples/s over the --steps timed steps (after --warmup
              untimed ones), timed on rank 0 between a barrier at start and end.
+  ps         The same network and global batches trained the way dptrain's cluster does it, a
+             parameter server: rank 0 holds the parameters and the optimizer and computes
+             nothing; ranks 1..world-1 are the workers, each training on its equal slice of
+             the global batch. Each step rank 0 broadcasts the flattened parameters, the
+             workers compute their gradients, dist.reduce (SUM) brings them to rank 0, which
+             averages them and takes the Adam step. --world-size 3 is dptrain's
+             local-cluster --workers 2 (a coordinator and two workers). Reports the same
+             figures as ddp, timed on rank 0.
   allreduce  Times dist.all_reduce (SUM) of a float32 tensor of --floats elements
              (default: SimpleConvNet's parameter count), --rounds times with a barrier
              before each; the first 20% are dropped; median and p90 ms as in dptrain's
@@ -44,7 +52,7 @@ BACKEND = "gloo"
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mode", choices=["ddp", "allreduce"], default="ddp")
+    p.add_argument("--mode", choices=["ddp", "ps", "allreduce"], default="ddp")
     p.add_argument("--world-size", type=int, default=2, help="processes (default 2)")
     p.add_argument("--threads-per-process", type=int, default=1,
                    help="intra-op threads of each process (torch.set_num_threads and "
@@ -75,6 +83,12 @@ def parse_args():
     if a.mode == "ddp" and a.batch_size % a.world_size != 0:
         p.error(f"--batch-size {a.batch_size} is not divisible by --world-size {a.world_size}: "
                 "each rank trains on an equal slice of the global batch")
+    if a.mode == "ps" and a.world_size < 2:
+        p.error(f"--mode ps needs --world-size >= 2 (a parameter server and at least one worker); "
+                f"got {a.world_size}")
+    if a.mode == "ps" and a.batch_size % (a.world_size - 1) != 0:
+        p.error(f"--batch-size {a.batch_size} is not divisible by the {a.world_size - 1} workers of "
+                f"--world-size {a.world_size}: each worker trains on an equal slice of the global batch")
     return a
 
 
@@ -200,6 +214,102 @@ def run_ddp(rank, args):
     }
 
 
+def run_ps(rank, args):
+    import torch
+    import torch.distributed as dist
+    from torch import nn
+
+    workers = args.world_size - 1
+    torch.manual_seed(args.seed)
+    model, optimizer, shape = ref.build(MODEL)  # every rank starts from the same seeded parameters
+    params = list(model.parameters())
+    flat = torch.cat([p.detach().reshape(-1) for p in params])
+    grads = torch.zeros_like(flat)
+    bs = args.batch_size
+    local = bs // workers
+    if rank > 0:
+        try:
+            x_np, t_np = ref.load_train(args.data_dir)
+        except SystemExit as e:  # read_idx reports bad files with sys.exit(message)
+            raise RuntimeError(f"rank {rank}: cannot load MNIST: {e.code}") from None
+        x_all = torch.from_numpy(x_np).reshape(shape).contiguous()
+        t_all = torch.from_numpy(t_np)
+        if bs > x_all.shape[0]:
+            raise RuntimeError(f"--batch-size {bs} exceeds the {x_all.shape[0]} training samples")
+        lo, hi = (rank - 1) * local, rank * local
+        next_batch = ref.batches(x_all, t_all, bs, args.seed, lo, hi)
+        loss_fn = nn.CrossEntropyLoss()
+    loss_sum = torch.zeros(1)
+
+    def step():
+        dist.broadcast(flat, src=0)  # the parameters of this step, from the server
+        if rank > 0:
+            torch.nn.utils.vector_to_parameters(flat, params)
+            xb, tb = next_batch()
+            model.zero_grad()
+            loss = loss_fn(model(xb), tb)
+            loss.backward()
+            torch.cat([p.grad.reshape(-1) for p in params], out=grads)
+            loss_sum.fill_(loss.item())
+        dist.reduce(grads, dst=0, op=dist.ReduceOp.SUM)  # rank 0 contributes zeros
+        if rank == 0:
+            grads.div_(workers)
+            offset = 0
+            for p in params:
+                n = p.numel()
+                p.grad = grads[offset:offset + n].view_as(p).clone()
+                offset += n
+            optimizer.step()
+            with torch.no_grad():
+                flat.copy_(torch.cat([p.detach().reshape(-1) for p in params]))
+            grads.zero_()
+
+    model.train()
+    for _ in range(args.warmup):
+        step()
+    times = []
+    dist.barrier()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    dist.barrier()
+    seconds = time.perf_counter() - start
+    # Outside the timing: the workers' mean loss on their last slices.
+    dist.reduce(loss_sum, dst=0, op=dist.ReduceOp.SUM)
+    if rank != 0:
+        return None
+    mean_loss = loss_sum.item() / workers
+    ms = sorted_ms(times)
+    blas, blas_libs = blas_info()
+    print(f"torch_ddp: ps {MODEL} world={args.world_size} ({workers} workers) threads/process="
+          f"{torch.get_num_threads()} final loss {mean_loss:.4f}", file=sys.stderr)
+    return {
+        "impl": "pytorch-ps",
+        "mode": "ps",
+        "model": MODEL,
+        "backend": BACKEND,
+        "world_size": args.world_size,
+        "workers": workers,
+        "threads_per_process": args.threads_per_process,
+        "batch_size": bs,
+        "local_batch_size": local,
+        "steps": args.steps,
+        "warmup": args.warmup,
+        "seconds": round(seconds, 4),
+        "samples_per_second": round(args.steps * bs / seconds, 1),
+        "step_ms_median": round(pick(ms, 0.5), 3),
+        "step_ms_p90": round(pick(ms, 0.9), 3),
+        "final_loss": round(mean_loss, 4),
+        "params": flat.numel(),
+        "torch": torch.__version__,
+        "blas_info": blas,
+        "blas_libraries": blas_libs,
+        "gloo_socket_ifname": os.environ.get("GLOO_SOCKET_IFNAME"),
+    }
+
+
 def run_allreduce(rank, args):
     import torch
     import torch.distributed as dist
@@ -249,7 +359,7 @@ def worker(rank, args, results):
     dist.init_process_group(BACKEND, init_method="env://", rank=rank, world_size=args.world_size,
                             timeout=datetime.timedelta(seconds=args.timeout))
     try:
-        result = (run_ddp if args.mode == "ddp" else run_allreduce)(rank, args)
+        result = {"ddp": run_ddp, "ps": run_ps, "allreduce": run_allreduce}[args.mode](rank, args)
         if result is not None:
             results.put(result)
     finally:
@@ -260,7 +370,7 @@ def main():
     args = parse_args()
     # Before numpy/torch load, here and (inherited through the environment) in every rank.
     ref.set_thread_env(args.threads_per_process)
-    if args.mode == "ddp":
+    if args.mode in ("ddp", "ps"):
         for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
             path = os.path.join(args.data_dir, name)
             if not (os.path.exists(path) or os.path.exists(path + ".gz")):
