@@ -40,7 +40,9 @@ ab_worktree() {
 # there is no /proc/stat. On a VM, steal is time the hypervisor gave this machine's vCPUs to someone else: runs taken
 # while it is high are slower whatever the code does, so every comparison records it next to its figures.
 cpu_mark() {
-  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9 + 0, t; found = 1; exit }
+  # Fields 2-9: user nice system idle iowait irq softirq steal (guest time is already inside user and nice). printf
+  # %.0f, since mawk prints large numbers in exponent form, which bash arithmetic cannot read.
+  awk '/^cpu / { t = 0; for (i = 2; i <= 9 && i <= NF; i++) t += $i; printf "%.0f %.0f\n", $9, t; found = 1; exit }
        END { if (!found) print "0 0" }' /proc/stat 2>/dev/null || echo "0 0"
 }
 

@@ -12,13 +12,14 @@ process group on 127.0.0.1:
              Reports global training samples/s over the --steps timed steps (after --warmup
              untimed ones), timed on rank 0 between a barrier at start and end.
   ps         The same network and global batches trained the way dptrain's cluster does it, a
-             parameter server: rank 0 holds the parameters and the optimizer and computes
-             nothing; ranks 1..world-1 are the workers, each training on its equal slice of
-             the global batch. Each step rank 0 broadcasts the flattened parameters, the
-             workers compute their gradients, dist.reduce (SUM) brings them to rank 0, which
-             averages them and takes the Adam step. --world-size 3 is dptrain's
-             local-cluster --workers 2 (a coordinator and two workers). Reports the same
-             figures as ddp, timed on rank 0.
+             parameter server: rank 0 holds the parameters and the optimizer and computes no
+             gradients; ranks 1..world-1 are the workers, each training on its equal slice of
+             the global batch. Each step rank 0 sends the flattened parameters to every worker
+             (isend), each worker sends its gradients back (send), and rank 0 sums them in
+             worker order, averages them and takes the Adam step: a star, like dptrain's
+             coordinator, with gloo's TCP in place of Aeron and no authentication.
+             --world-size 3 has the roles of dptrain's local-cluster --workers 2 (a coordinator
+             and two workers). Reports the same figures as ddp, timed on rank 0.
   allreduce  Times dist.all_reduce (SUM) of a float32 tensor of --floats elements
              (default: SimpleConvNet's parameter count), --rounds times with a barrier
              before each; the first 20% are dropped; median and p90 ms as in dptrain's
@@ -26,6 +27,7 @@ process group on 127.0.0.1:
 
 Run with Debian's interpreter, not a pyenv one:
   /usr/bin/python3 scripts/bench/torch_ddp.py --mode ddp --world-size 2 --threads-per-process 1
+  /usr/bin/python3 scripts/bench/torch_ddp.py --mode ps --world-size 3 --threads-per-process 1
   /usr/bin/python3 scripts/bench/torch_ddp.py --mode allreduce --world-size 2
 Prints exactly one JSON line on stdout; diagnostics go to stderr. Exit status 2 for bad
 arguments, 1 when a rank fails.
@@ -58,9 +60,9 @@ def parse_args():
                    help="intra-op threads of each process (torch.set_num_threads and "
                         "OMP/MKL/OpenBLAS env, inherited by the spawned processes; default 1)")
     p.add_argument("--batch-size", type=int, default=100,
-                   help="ddp: global batch, split evenly across the ranks (default 100)")
-    p.add_argument("--steps", type=int, default=300, help="ddp: timed training steps (default 300)")
-    p.add_argument("--warmup", type=int, default=20, help="ddp: untimed steps before timing (default 20)")
+                   help="ddp, ps: global batch, split evenly across the ranks (ps: the workers; default 100)")
+    p.add_argument("--steps", type=int, default=300, help="ddp, ps: timed training steps (default 300)")
+    p.add_argument("--warmup", type=int, default=20, help="ddp, ps: untimed steps before timing (default 20)")
     p.add_argument("--floats", type=int, default=SIMPLE_CNN_PARAMS,
                    help=f"allreduce: float32 elements (default {SIMPLE_CNN_PARAMS}, "
                         "SimpleConvNet's parameter count)")
@@ -240,29 +242,38 @@ def run_ps(rank, args):
         next_batch = ref.batches(x_all, t_all, bs, args.seed, lo, hi)
         loss_fn = nn.CrossEntropyLoss()
     loss_sum = torch.zeros(1)
+    # The parameters live in flat on every rank (the model's tensors are views of it), so the server's Adam updates
+    # flat in place and a worker's receive is its parameter update; the server's .grad are views of grads.
+    torch.nn.utils.vector_to_parameters(flat, params)
+    if rank == 0:
+        inbox = [torch.empty_like(flat) for _ in range(workers)]
+        offset = 0
+        for p in params:
+            p.grad = grads[offset:offset + p.numel()].view_as(p)
+            offset += p.numel()
 
     def step():
-        dist.broadcast(flat, src=0)  # the parameters of this step, from the server
-        if rank > 0:
-            torch.nn.utils.vector_to_parameters(flat, params)
+        # A star, as in dptrain: the server sends the parameters to each worker and receives each worker's
+        # gradients, then sums them in worker order (dptrain sums in shard order) and takes the step.
+        if rank == 0:
+            for q in [dist.isend(flat, dst=w) for w in range(1, workers + 1)]:
+                q.wait()
+            for q in [dist.irecv(inbox[w - 1], src=w) for w in range(1, workers + 1)]:
+                q.wait()
+            grads.copy_(inbox[0])
+            for b in inbox[1:]:
+                grads.add_(b)
+            grads.div_(workers)
+            optimizer.step()
+        else:
+            dist.recv(flat, src=0)
             xb, tb = next_batch()
             model.zero_grad()
             loss = loss_fn(model(xb), tb)
             loss.backward()
             torch.cat([p.grad.reshape(-1) for p in params], out=grads)
             loss_sum.fill_(loss.item())
-        dist.reduce(grads, dst=0, op=dist.ReduceOp.SUM)  # rank 0 contributes zeros
-        if rank == 0:
-            grads.div_(workers)
-            offset = 0
-            for p in params:
-                n = p.numel()
-                p.grad = grads[offset:offset + n].view_as(p).clone()
-                offset += n
-            optimizer.step()
-            with torch.no_grad():
-                flat.copy_(torch.cat([p.detach().reshape(-1) for p in params]))
-            grads.zero_()
+            dist.send(grads, dst=0)
 
     model.train()
     for _ in range(args.warmup):
