@@ -27,6 +27,11 @@ public final class DataPlane implements AutoCloseable {
     /** First stream id of parameter messages (coordinator → worker); IPC adds the worker id. */
     public static final int PARAMS_STREAM = 2001;
 
+    /** The smallest MTU at which a chunk is sized to fit one Aeron frame (see {@link Settings#chunkBytes}). */
+    static final int SINGLE_FRAME_MTU = 32 * 1024;
+    /** Aeron's data frame header, which each frame's MTU includes. */
+    static final int AERON_DATA_HEADER = io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH;
+
     /** The data-plane settings (HOCON {@code dptrain.data-plane}). */
     public record Settings(String host, int port, int mtu, int termLength, String aeronDir, boolean mac) {
         /** Reads dptrain.data-plane, naming any bad value. */
@@ -60,9 +65,16 @@ public final class DataPlane implements AutoCloseable {
             return new Settings(host, port, mtu, (int) term, d.getString("aeron-dir"), mac.equals("aes-gcm"));
         }
 
-        /** Payload bytes per chunk: a chunk is one Aeron message of at most term-length / 8. */
+        /**
+         * Payload bytes per chunk. A chunk is one Aeron message of at most term-length / 8. With an MTU of at least
+         * {@link #SINGLE_FRAME_MTU} (loopback, jumbo frames) a chunk fits one frame: Aeron then hands it over where it
+         * lies in the term, where a longer one is fragmented and copied whole into a reassembly buffer first. Smaller
+         * MTUs keep the long chunks, since per-chunk costs (header, seal, poll) would outweigh that copy.
+         */
         public int chunkBytes() {
-            return (termLength / 8 - Frame.LENGTH) & ~3;
+            int longest = termLength / 8 - Frame.LENGTH;
+            int oneFrame = mtu - AERON_DATA_HEADER - Frame.LENGTH;
+            return (mtu >= SINGLE_FRAME_MTU ? Math.min(longest, oneFrame) : longest) & ~3;
         }
     }
 

@@ -234,6 +234,63 @@ class DataPlaneTest {
         roundTrip(dp.udpChannel("127.0.0.1", port), 12);
     }
 
+    /** Chunk sizes: one Aeron frame each from an MTU of 32 KB up (no reassembly copy), long chunks below. */
+    @Test
+    void chunksFitOneFrameWhenTheMtuAllows() {
+        int[][] cases = { // mtu, term, expected chunk bytes
+            {65_504, 8 << 20, 65_504 - 32 - Frame.LENGTH},
+            {32_768, 1 << 20, 32_768 - 32 - Frame.LENGTH},
+            {8_192, 8 << 20, (8 << 20) / 8 - Frame.LENGTH},
+            {1_408, 64 << 10, (64 << 10) / 8 - Frame.LENGTH}};
+        for (int[] c : cases) {
+            DataPlane.Settings s = DataPlane.Settings.from(ConfigFactory.parseString("dptrain.data-plane { mtu = "
+                    + c[0] + ", term-length = " + c[1] + " }").withFallback(
+                    ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1");
+            assertEquals(c[2] & ~3, s.chunkBytes(), "mtu " + c[0] + ", term " + c[1]);
+            if (c[0] >= DataPlane.SINGLE_FRAME_MTU) {
+                assertTrue(32 + Frame.LENGTH + s.chunkBytes() <= c[0], "a chunk and its headers fit one frame");
+            }
+        }
+    }
+
+    /** Over UDP with a 64 KB MTU every chunk travels as one unfragmented frame, and the vector arrives whole. */
+    @Test
+    void largeMtuChunksTravelUnfragmented() {
+        int port;
+        try (java.net.DatagramSocket sock = new java.net.DatagramSocket(0)) {
+            port = sock.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+        try (DataPlane big = DataPlane.start(DataPlane.Settings.from(ConfigFactory.parseString(
+                "dptrain.data-plane { mtu = 65504, term-length = 1m }").withFallback(
+                ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1"))) {
+            String ch = big.udpChannel("127.0.0.1", port);
+            try (Subscription sub = big.subscription(ch, 14); Subscription raw = big.subscription(ch, 14);
+                 Publication pub = big.publication(ch, 14)) {
+                Sink sink = new Sink();
+                Receiver r = new Receiver(sink, new Authenticator(SECRET), 1 << 20);
+                OutgoingMessage m = new OutgoingMessage(20_000, big.settings().chunkBytes(), new Authenticator(SECRET));
+                float[] v = vector(2);
+                m.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, 20_000, new float[0], 0, 42, 1.5);
+                assertEquals(2, m.chunks(), "80 000 bytes in chunks of " + big.settings().chunkBytes());
+                send(pub, m, sub, r);
+                pollUntil(sub, r, () -> sink.got.size() == 1);
+                assertArrayEquals(v, sink.got.get(0));
+                // The second subscription sees the same frames raw: each one a whole message (BEGIN and END set).
+                List<Byte> flags = new ArrayList<>();
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (flags.size() < m.chunks() && System.nanoTime() < deadline) {
+                    raw.poll((buf, off, len, header) -> flags.add(header.flags()), 16);
+                }
+                assertEquals(m.chunks(), flags.size(), "frames seen: " + flags);
+                for (byte f : flags) {
+                    assertEquals((byte) io.aeron.logbuffer.FrameDescriptor.UNFRAGMENTED, f, "frame flags " + f);
+                }
+            }
+        }
+    }
+
     @Test
     void forgedStaleDuplicateCorruptAndMisSizedMessagesAreDroppedAndCounted() {
         String ch = dp.ipcChannel();
