@@ -240,6 +240,7 @@ class DataPlaneTest {
         int[][] cases = { // mtu, term, expected chunk bytes
             {65_504, 8 << 20, 65_504 - 32 - Frame.LENGTH},
             {32_768, 1 << 20, 32_768 - 32 - Frame.LENGTH},
+            {32_736, 1 << 20, (1 << 20) / 8 - Frame.LENGTH}, // just below the threshold: long chunks
             {8_192, 8 << 20, (8 << 20) / 8 - Frame.LENGTH},
             {1_408, 64 << 10, (64 << 10) / 8 - Frame.LENGTH}};
         for (int[] c : cases) {
@@ -256,6 +257,11 @@ class DataPlaneTest {
     /** Over UDP with a 64 KB MTU every chunk travels as one unfragmented frame, and the vector arrives whole. */
     @Test
     void largeMtuChunksTravelUnfragmented() {
+        // DataPlane.start refuses an MTU the kernel's socket buffers cannot hold (a stock kernel allows 212 992 bytes).
+        long rmem = DataPlane.kernelLimit("rmem_max");
+        long wmem = DataPlane.kernelLimit("wmem_max");
+        org.junit.jupiter.api.Assumptions.assumeTrue((rmem < 0 || rmem >= 2 * (65_504 + 64))
+                && (wmem < 0 || wmem >= 65_504 + 64), "socket buffer limits too small for a 64 KB MTU");
         int port;
         try (java.net.DatagramSocket sock = new java.net.DatagramSocket(0)) {
             port = sock.getLocalPort();
@@ -274,6 +280,8 @@ class DataPlaneTest {
                 float[] v = vector(2);
                 m.prepare(Frame.GRADS, 7, 3, 3, 0, 1, v, 20_000, new float[0], 0, 42, 1.5);
                 assertEquals(2, m.chunks(), "80 000 bytes in chunks of " + big.settings().chunkBytes());
+                assertTrue(Frame.LENGTH + big.settings().chunkBytes() <= pub.maxPayloadLength(),
+                        "a chunk with its header must fit Aeron's largest unfragmented message, " + pub.maxPayloadLength());
                 send(pub, m, sub, r);
                 pollUntil(sub, r, () -> sink.got.size() == 1);
                 assertArrayEquals(v, sink.got.get(0));
