@@ -6,7 +6,7 @@
 #   c) torch_reference.py --threads 2                 (PyTorch, 1 process, 2 threads)
 #   d) torch_ddp.py --mode ddp --world-size 2 --threads-per-process 1   (DDP, 2 processes)
 #   e) torch_ddp.py --mode ps --world-size 3 --threads-per-process 1    (PyTorch in dptrain's design: a
-#      parameter-server process and 2 worker processes; gloo broadcast of the parameters, reduce of the gradients)
+#      parameter-server process sends the parameters to 2 worker processes and receives their gradients, over gloo)
 # all SimpleConvNet at global batch 100, then once each the gradient exchange alone:
 # torch_ddp.py --mode allreduce (gloo all_reduce) and dptrain's ExchangeBench (Aeron UDP round trip).
 # Prints medians, the ratios local-cluster/in-process, DDP/single and PS/single, and exchange vs all-reduce ms.
@@ -140,33 +140,27 @@ run_py() {  # log-name script args...: runs a Python bench, prints its JSON line
   echo "$line"
 }
 
-record() {  # line kind round label: tags the line (with the steal since $MARK), appends it to --out, prints a row
-  local line steal
-  steal=$(steal_pct "$MARK")
-  line=$(tag "$1" "$2" "$3" "$steal")
+measure() {  # kind round label command...: runs the command (which prints a JSON line), tags the line with the
+  # steal during the run, appends it to --out and prints a progress row
+  local kind=$1 round=$2 label=$3 mark line steal
+  shift 3
+  mark=$(cpu_mark)
+  line=$("$@")
+  steal=$(steal_pct "$mark")
+  line=$(tag "$line" "$kind" "$round" "$steal")
   echo "$line" >>"$OUT"
-  printf '  round %d/%d  %-38s %10.1f samples/s  (steal %s %%)\n' "$3" "$ROUNDS" "$4" "$(sps "$line")" "$steal"
+  printf '  round %d/%d  %-38s %10.1f samples/s  (steal %s %%)\n' "$round" "$ROUNDS" "$label" "$(sps "$line")" "$steal"
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
-  MARK=$(cpu_mark)
-  line=$(run_dptrain train "$r")
-  record "$line" dptrain-train "$r" "a) dptrain train (in-process)"
-  MARK=$(cpu_mark)
-  line=$(run_dptrain local-cluster "$r")
-  record "$line" dptrain-local-cluster "$r" "b) dptrain local-cluster (2 JVMs)"
-  MARK=$(cpu_mark)
-  line=$(run_py "torch-single-r$r" "$HERE/torch_reference.py" --model "$MODEL" --threads 2 \
-    --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR")
-  record "$line" torch-single "$r" "c) torch single (2 threads)"
-  MARK=$(cpu_mark)
-  line=$(run_py "torch-ddp-r$r" "$HERE/torch_ddp.py" --mode ddp --world-size 2 \
-    --threads-per-process 1 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR")
-  record "$line" torch-ddp "$r" "d) torch DDP (2 x 1 thread)"
-  MARK=$(cpu_mark)
-  line=$(run_py "torch-ps-r$r" "$HERE/torch_ddp.py" --mode ps --world-size 3 \
-    --threads-per-process 1 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR")
-  record "$line" torch-ps "$r" "e) torch PS (1 server + 2 x 1 thread)"
+  measure dptrain-train "$r" "a) dptrain train (in-process)" run_dptrain train "$r"
+  measure dptrain-local-cluster "$r" "b) dptrain local-cluster (2 JVMs)" run_dptrain local-cluster "$r"
+  measure torch-single "$r" "c) torch single (2 threads)" run_py "torch-single-r$r" "$HERE/torch_reference.py" \
+    --model "$MODEL" --threads 2 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR"
+  measure torch-ddp "$r" "d) torch DDP (2 x 1 thread)" run_py "torch-ddp-r$r" "$HERE/torch_ddp.py" --mode ddp \
+    --world-size 2 --threads-per-process 1 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR"
+  measure torch-ps "$r" "e) torch PS (1 server + 2 x 1 thread)" run_py "torch-ps-r$r" "$HERE/torch_ddp.py" --mode ps \
+    --world-size 3 --threads-per-process 1 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR"
 done
 
 # ---- exchange alone --------------------------------------------------------------------

@@ -128,6 +128,69 @@ def blas_info():
     return (m.group(1) if m else None), libs
 
 
+def rank_batches(rank, args, shape, lo, hi):
+    """This rank's rows [lo, hi) of each seeded global batch of --batch-size (the shuffling of torch_reference.py,
+    so every rank draws the same global order), as a next-batch function."""
+    import torch
+    try:
+        x_np, t_np = ref.load_train(args.data_dir)
+    except SystemExit as e:  # read_idx reports bad files with sys.exit(message)
+        raise RuntimeError(f"rank {rank}: cannot load MNIST: {e.code}") from None
+    x_all = torch.from_numpy(x_np).reshape(shape).contiguous()
+    t_all = torch.from_numpy(t_np)
+    if args.batch_size > x_all.shape[0]:
+        raise RuntimeError(f"--batch-size {args.batch_size} exceeds the {x_all.shape[0]} training samples")
+    return ref.batches(x_all, t_all, args.batch_size, args.seed, lo, hi)
+
+
+def timed_steps(step, args):
+    """--warmup untimed calls of step, then --steps timed ones between barriers of all ranks. Returns the
+    per-step seconds, the seconds between the barriers, and the last call's result."""
+    import torch.distributed as dist
+    for _ in range(args.warmup):
+        step()
+    times = []
+    last = None
+    dist.barrier()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        last = step()
+        times.append(time.perf_counter() - t0)
+    dist.barrier()
+    return times, time.perf_counter() - start, last
+
+
+def training_result(mode, args, times, seconds, local, final_loss, params, **extra):
+    """The JSON object of a training mode (ddp, ps), as rank 0 reports it; extra adds mode-specific fields."""
+    import torch
+    ms = sorted_ms(times)
+    blas, blas_libs = blas_info()
+    return {
+        "impl": f"pytorch-{mode}",
+        "mode": mode,
+        "model": MODEL,
+        "backend": BACKEND,
+        "world_size": args.world_size,
+        "threads_per_process": args.threads_per_process,
+        "batch_size": args.batch_size,
+        "local_batch_size": local,
+        "steps": args.steps,
+        "warmup": args.warmup,
+        "seconds": round(seconds, 4),
+        "samples_per_second": round(args.steps * args.batch_size / seconds, 1),
+        "step_ms_median": round(pick(ms, 0.5), 3),
+        "step_ms_p90": round(pick(ms, 0.9), 3),
+        "final_loss": round(final_loss, 4),
+        "params": params,
+        **extra,
+        "torch": torch.__version__,
+        "blas_info": blas,
+        "blas_libraries": blas_libs,
+        "gloo_socket_ifname": os.environ.get("GLOO_SOCKET_IFNAME"),
+    }
+
+
 def run_ddp(rank, args):
     import torch
     import torch.distributed as dist
@@ -136,23 +199,11 @@ def run_ddp(rank, args):
 
     world = args.world_size
     torch.manual_seed(args.seed)
-    try:
-        x_np, t_np = ref.load_train(args.data_dir)
-    except SystemExit as e:  # read_idx reports bad files with sys.exit(message)
-        raise RuntimeError(f"rank {rank}: cannot load MNIST: {e.code}") from None
     model, optimizer, shape = ref.build(MODEL)  # same parameter objects are wrapped by DDP
     ddp = DDP(model)  # broadcasts rank 0's initial parameters
-    x_all = torch.from_numpy(x_np).reshape(shape).contiguous()
-    t_all = torch.from_numpy(t_np)
-    n = x_all.shape[0]
-    bs = args.batch_size
-    local = bs // world
-    lo, hi = rank * local, (rank + 1) * local
-    if bs > n:
-        raise RuntimeError(f"--batch-size {bs} exceeds the {n} training samples")
+    local = args.batch_size // world
+    next_batch = rank_batches(rank, args, shape, rank * local, (rank + 1) * local)
     loss_fn = nn.CrossEntropyLoss()
-    # Same shuffling as torch_reference.py; every rank draws the same global order and takes its rows.
-    next_batch = ref.batches(x_all, t_all, bs, args.seed, lo, hi)
 
     def step():
         xb, tb = next_batch()
@@ -163,18 +214,7 @@ def run_ddp(rank, args):
         return loss
 
     ddp.train()
-    for _ in range(args.warmup):
-        step()
-
-    times = []
-    dist.barrier()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        t0 = time.perf_counter()
-        loss = step()
-        times.append(time.perf_counter() - t0)
-    dist.barrier()
-    seconds = time.perf_counter() - start
+    times, seconds, loss = timed_steps(step, args)
 
     # Sanity checks outside the timing: replicas identical, mean loss over the global batch.
     flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
@@ -186,34 +226,10 @@ def run_ddp(rank, args):
     mean_loss /= world
     if rank != 0:
         return None
-    ms = sorted_ms(times)
-    blas, blas_libs = blas_info()
     print(f"torch_ddp: ddp {MODEL} world={world} threads/process={torch.get_num_threads()} "
           f"final loss {mean_loss.item():.4f} params in sync: {in_sync}", file=sys.stderr)
-    return {
-        "impl": "pytorch-ddp",
-        "mode": "ddp",
-        "model": MODEL,
-        "backend": BACKEND,
-        "world_size": world,
-        "threads_per_process": args.threads_per_process,
-        "torch_threads_rank0": torch.get_num_threads(),
-        "batch_size": bs,
-        "local_batch_size": local,
-        "steps": args.steps,
-        "warmup": args.warmup,
-        "seconds": round(seconds, 4),
-        "samples_per_second": round(args.steps * bs / seconds, 1),
-        "step_ms_median": round(pick(ms, 0.5), 3),
-        "step_ms_p90": round(pick(ms, 0.9), 3),
-        "final_loss": round(mean_loss.item(), 4),
-        "params": flat.numel(),
-        "params_in_sync": in_sync,
-        "torch": torch.__version__,
-        "blas_info": blas,
-        "blas_libraries": blas_libs,
-        "gloo_socket_ifname": os.environ.get("GLOO_SOCKET_IFNAME"),
-    }
+    return training_result("ddp", args, times, seconds, local, mean_loss.item(), flat.numel(),
+                           torch_threads_rank0=torch.get_num_threads(), params_in_sync=in_sync)
 
 
 def run_ps(rank, args):
@@ -227,19 +243,9 @@ def run_ps(rank, args):
     params = list(model.parameters())
     flat = torch.cat([p.detach().reshape(-1) for p in params])
     grads = torch.zeros_like(flat)
-    bs = args.batch_size
-    local = bs // workers
+    local = args.batch_size // workers
     if rank > 0:
-        try:
-            x_np, t_np = ref.load_train(args.data_dir)
-        except SystemExit as e:  # read_idx reports bad files with sys.exit(message)
-            raise RuntimeError(f"rank {rank}: cannot load MNIST: {e.code}") from None
-        x_all = torch.from_numpy(x_np).reshape(shape).contiguous()
-        t_all = torch.from_numpy(t_np)
-        if bs > x_all.shape[0]:
-            raise RuntimeError(f"--batch-size {bs} exceeds the {x_all.shape[0]} training samples")
-        lo, hi = (rank - 1) * local, rank * local
-        next_batch = ref.batches(x_all, t_all, bs, args.seed, lo, hi)
+        next_batch = rank_batches(rank, args, shape, (rank - 1) * local, rank * local)
         loss_fn = nn.CrossEntropyLoss()
     loss_sum = torch.zeros(1)
     # The parameters live in flat on every rank (the model's tensors are views of it), so the server's Adam updates
@@ -276,49 +282,15 @@ def run_ps(rank, args):
             dist.send(grads, dst=0)
 
     model.train()
-    for _ in range(args.warmup):
-        step()
-    times = []
-    dist.barrier()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    dist.barrier()
-    seconds = time.perf_counter() - start
+    times, seconds, _ = timed_steps(step, args)
     # Outside the timing: the workers' mean loss on their last slices.
     dist.reduce(loss_sum, dst=0, op=dist.ReduceOp.SUM)
     if rank != 0:
         return None
     mean_loss = loss_sum.item() / workers
-    ms = sorted_ms(times)
-    blas, blas_libs = blas_info()
     print(f"torch_ddp: ps {MODEL} world={args.world_size} ({workers} workers) threads/process="
           f"{torch.get_num_threads()} final loss {mean_loss:.4f}", file=sys.stderr)
-    return {
-        "impl": "pytorch-ps",
-        "mode": "ps",
-        "model": MODEL,
-        "backend": BACKEND,
-        "world_size": args.world_size,
-        "workers": workers,
-        "threads_per_process": args.threads_per_process,
-        "batch_size": bs,
-        "local_batch_size": local,
-        "steps": args.steps,
-        "warmup": args.warmup,
-        "seconds": round(seconds, 4),
-        "samples_per_second": round(args.steps * bs / seconds, 1),
-        "step_ms_median": round(pick(ms, 0.5), 3),
-        "step_ms_p90": round(pick(ms, 0.9), 3),
-        "final_loss": round(mean_loss, 4),
-        "params": flat.numel(),
-        "torch": torch.__version__,
-        "blas_info": blas,
-        "blas_libraries": blas_libs,
-        "gloo_socket_ifname": os.environ.get("GLOO_SOCKET_IFNAME"),
-    }
+    return training_result("ps", args, times, seconds, local, mean_loss, flat.numel(), workers=workers)
 
 
 def run_allreduce(rank, args):

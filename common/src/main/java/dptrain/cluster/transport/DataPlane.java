@@ -67,9 +67,11 @@ public final class DataPlane implements AutoCloseable {
 
         /**
          * Payload bytes per chunk. A chunk is one Aeron message of at most term-length / 8. With an MTU of at least
-         * {@link #SINGLE_FRAME_MTU} (in practice loopback: a 9000-byte jumbo frame allows an MTU of 8960) a chunk fits one frame: Aeron then hands it over where it
-         * lies in the term, where a longer one is fragmented and copied whole into a reassembly buffer first. Smaller
-         * MTUs keep the long chunks, since per-chunk costs (header, seal, poll) would outweigh that copy.
+         * {@link #SINGLE_FRAME_MTU} (in practice loopback: a 9000-byte jumbo frame allows an MTU of 8960) a chunk
+         * fits one frame: Aeron then hands it over where it lies in the term, where a longer one is fragmented and
+         * copied whole into a reassembly buffer first. Smaller MTUs keep the long chunks, since per-chunk costs
+         * (header, seal, poll) would outweigh that copy. {@link #from} keeps the MTU within an eighth of a term, so
+         * the minimum only guards a Settings built directly.
          */
         public int chunkBytes() {
             int longest = termLength / 8 - Frame.LENGTH;
