@@ -5,12 +5,15 @@
 # figures (scripts/bench/step-summary.py), the median samples/s of each build and B/A, and says whether every run
 # ended with the same params_sha256 (it must, unless the change is meant to change bits).
 #   scripts/bench/ab-cluster.sh REV [--pairs 3] [--steps 600] [--workers 2] [--model simple-cnn] [--out DIR]
+#                               [--b-java-opts "JVM FLAGS"]
+# --b-java-opts runs B's JVMs (the coordinator and its workers) with these extra flags (DPTRAIN_JAVA_OPTS); with REV
+# = HEAD and a clean tree that compares JVM flags alone.
 # The runs are kept in --out (default bench-out/ab-cluster-DATE-TIME).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-[[ $# -ge 1 && $1 != -* ]] || { echo "ab-cluster: usage: $0 REV [--pairs N] [--steps N] [--workers N] [--model M] [--out DIR]" >&2; exit 2; }
+[[ $# -ge 1 && $1 != -* ]] || { echo "ab-cluster: usage: $0 REV [--pairs N] [--steps N] [--workers N] [--model M] [--out DIR] [--b-java-opts FLAGS]" >&2; exit 2; }
 REV=$1; shift
-PAIRS=3; STEPS=600; WORKERS=2; MODEL=simple-cnn; OUT=""
+PAIRS=3; STEPS=600; WORKERS=2; MODEL=simple-cnn; OUT=""; B_OPTS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --pairs) PAIRS=$2; shift 2 ;;
@@ -18,7 +21,9 @@ while [[ $# -gt 0 ]]; do
     --workers) WORKERS=$2; shift 2 ;;
     --model) MODEL=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    *) echo "ab-cluster: unknown flag '$1' (expected --pairs, --steps, --workers, --model, --out)" >&2; exit 2 ;;
+    --b-java-opts) B_OPTS=$2; shift 2 ;;
+    *) echo "ab-cluster: unknown flag '$1' (expected --pairs, --steps, --workers, --model, --out, --b-java-opts)" >&2
+       exit 2 ;;
   esac
 done
 for n in "$PAIRS" "$STEPS" "$WORKERS"; do
@@ -32,8 +37,12 @@ mkdir -p "$OUT"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; A = $(git -C "$ROOT" rev-parse --short "$REV"), B = working tree" >&2
 echo "runs in $OUT; each: scripts/dptrain local-cluster --model $MODEL --workers $WORKERS --steps $STEPS --no-plots --quiet" >&2
 
+[[ -z $B_OPTS ]] || echo "B's JVMs also get: $B_OPTS" >&2
+
 run() { # run BUILD_ROOT NAME
-  "$1/scripts/dptrain" local-cluster --model "$MODEL" --workers "$WORKERS" --steps "$STEPS" --no-plots --quiet \
+  local opts=${DPTRAIN_JAVA_OPTS:-}
+  [[ $2 != b* ]] || opts="$opts $B_OPTS"
+  DPTRAIN_JAVA_OPTS=$opts "$1/scripts/dptrain" local-cluster --model "$MODEL" --workers "$WORKERS" --steps "$STEPS" --no-plots --quiet \
     --run-dir "$OUT/$2" >"$OUT/$2.log" 2>&1 || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
   echo "  $2 done" >&2
 }
