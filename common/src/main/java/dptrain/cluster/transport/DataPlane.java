@@ -108,9 +108,11 @@ public final class DataPlane implements AutoCloseable {
                 .dirDeleteOnShutdown(true)
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(idle())
-                // The async executor resolves endpoint host names. Aeron's default idle for it sleeps 1 ms at a time:
-                // ~800 wakeups/s, 1.3 % of a core per JVM on this VM while there is nothing to resolve. With 20 ms, a
-                // name waits up to that much longer.
+                // The async executor parses (and resolves) the channel of every UDP publication, subscription and
+                // destination the driver is asked to add; the conductor takes no other client command meanwhile.
+                // Aeron's default idle for it sleeps 1 ms at a time: ~800 wakeups/s, 1.3 % of a core per JVM on a
+                // small VM, nearly all with nothing to do. With 20 ms, each such add may wait up to 20 ms longer:
+                // a few times at the start of a job, never per step.
                 .asyncExecutorIdleStrategy(new SleepingMillisIdleStrategy(20))
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(s.termLength())
