@@ -6,8 +6,9 @@
 # ended with the same params_sha256 (it must, unless the change is meant to change bits).
 #   scripts/bench/ab-cluster.sh REV [--pairs 3] [--steps 600] [--workers 2] [--model simple-cnn] [--out DIR]
 #                               [--b-java-opts "JVM FLAGS"]
-# --b-java-opts runs B's JVMs (the coordinator and its workers) with these extra flags (DPTRAIN_JAVA_OPTS); with REV
-# = HEAD and a clean tree that compares JVM flags alone.
+# --b-java-opts runs B's JVMs (the coordinator and its workers) with these extra flags (DPTRAIN_JAVA_OPTS, split on
+# blanks as scripts/dptrain does); with REV = HEAD and a clean tree that compares JVM flags alone. They are also
+# written to OUT/b-java-opts.txt.
 # The runs are kept in --out (default bench-out/ab-cluster-DATE-TIME).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,13 +38,16 @@ mkdir -p "$OUT"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; A = $(git -C "$ROOT" rev-parse --short "$REV"), B = working tree" >&2
 echo "runs in $OUT; each: scripts/dptrain local-cluster --model $MODEL --workers $WORKERS --steps $STEPS --no-plots --quiet" >&2
 
-[[ -z $B_OPTS ]] || echo "B's JVMs also get: $B_OPTS" >&2
+if [[ -n $B_OPTS ]]; then
+  echo "B's JVMs also get: $B_OPTS" >&2
+  printf '%s\n' "$B_OPTS" >"$OUT/b-java-opts.txt"
+fi
 
 run() { # run BUILD_ROOT NAME
   local opts=${DPTRAIN_JAVA_OPTS:-}
   [[ $2 != b* ]] || opts="$opts $B_OPTS"
-  DPTRAIN_JAVA_OPTS=$opts "$1/scripts/dptrain" local-cluster --model "$MODEL" --workers "$WORKERS" --steps "$STEPS" --no-plots --quiet \
-    --run-dir "$OUT/$2" >"$OUT/$2.log" 2>&1 || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
+  DPTRAIN_JAVA_OPTS=$opts "$1/scripts/dptrain" local-cluster --model "$MODEL" --workers "$WORKERS" \
+    --steps "$STEPS" --no-plots --quiet --run-dir "$OUT/$2" >"$OUT/$2.log" 2>&1 || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
   echo "  $2 done" >&2
 }
 RUNS=()
