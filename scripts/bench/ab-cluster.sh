@@ -5,16 +5,17 @@
 # figures (scripts/bench/step-summary.py), the median samples/s of each build and B/A, and says whether every run
 # ended with the same params_sha256 (it must, unless the change is meant to change bits).
 #   scripts/bench/ab-cluster.sh REV [--pairs 3] [--steps 600] [--workers 2] [--model simple-cnn] [--out DIR]
-#                               [--b-java-opts "JVM FLAGS"]
+#                               [--b-java-opts "JVM FLAGS"] [--b-flags "DPTRAIN FLAGS"]
 # --b-java-opts runs B's JVMs (the coordinator and its workers) with these extra flags (DPTRAIN_JAVA_OPTS, split on
 # blanks as scripts/dptrain does); with REV = HEAD and a clean tree that compares JVM flags alone. They are also
-# written to OUT/b-java-opts.txt.
+# written to OUT/b-java-opts.txt. --b-flags adds dptrain flags to B's runs (e.g. "--config FILE", to compare a
+# setting), also split on blanks and written to OUT/b-flags.txt.
 # The runs are kept in --out (default bench-out/ab-cluster-DATE-TIME).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-[[ $# -ge 1 && $1 != -* ]] || { echo "ab-cluster: usage: $0 REV [--pairs N] [--steps N] [--workers N] [--model M] [--out DIR] [--b-java-opts FLAGS]" >&2; exit 2; }
+[[ $# -ge 1 && $1 != -* ]] || { echo "ab-cluster: usage: $0 REV [--pairs N] [--steps N] [--workers N] [--model M] [--out DIR] [--b-java-opts FLAGS] [--b-flags FLAGS]" >&2; exit 2; }
 REV=$1; shift
-PAIRS=3; STEPS=600; WORKERS=2; MODEL=simple-cnn; OUT=""; B_OPTS=""
+PAIRS=3; STEPS=600; WORKERS=2; MODEL=simple-cnn; OUT=""; B_OPTS=""; B_FLAGS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --pairs) PAIRS=$2; shift 2 ;;
@@ -23,7 +24,8 @@ while [[ $# -gt 0 ]]; do
     --model) MODEL=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --b-java-opts) B_OPTS=$2; shift 2 ;;
-    *) echo "ab-cluster: unknown flag '$1' (expected --pairs, --steps, --workers, --model, --out, --b-java-opts)" >&2
+    --b-flags) B_FLAGS=$2; shift 2 ;;
+    *) echo "ab-cluster: unknown flag '$1' (expected --pairs, --steps, --workers, --model, --out, --b-java-opts, --b-flags)" >&2
        exit 2 ;;
   esac
 done
@@ -42,12 +44,19 @@ if [[ -n $B_OPTS ]]; then
   echo "B's JVMs also get: $B_OPTS" >&2
   printf '%s\n' "$B_OPTS" >"$OUT/b-java-opts.txt"
 fi
+if [[ -n $B_FLAGS ]]; then
+  echo "B's runs also get: $B_FLAGS" >&2
+  printf '%s\n' "$B_FLAGS" >"$OUT/b-flags.txt"
+fi
 
 run() { # run BUILD_ROOT NAME
-  local opts=${DPTRAIN_JAVA_OPTS:-}
-  [[ $2 != b* ]] || opts="$opts $B_OPTS"
+  local opts=${DPTRAIN_JAVA_OPTS:-} extra=()
+  if [[ $2 == b* ]]; then
+    opts="$opts $B_OPTS"
+    read -r -a extra <<<"$B_FLAGS"
+  fi
   DPTRAIN_JAVA_OPTS=$opts "$1/scripts/dptrain" local-cluster --model "$MODEL" --workers "$WORKERS" \
-    --steps "$STEPS" --no-plots --quiet --run-dir "$OUT/$2" >"$OUT/$2.log" 2>&1 || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
+    --steps "$STEPS" --no-plots --quiet --run-dir "$OUT/$2" "${extra[@]}" >"$OUT/$2.log" 2>&1 || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
   echo "  $2 done" >&2
 }
 RUNS=()
