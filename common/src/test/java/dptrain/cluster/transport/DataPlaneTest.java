@@ -26,9 +26,22 @@ class DataPlaneTest {
     @BeforeAll
     static void start() {
         // A small term so that vectors need several chunks.
-        dp = DataPlane.start(DataPlane.Settings.from(ConfigFactory.parseString(
-                "dptrain.data-plane.term-length = 64k").withFallback(ConfigFactory.parseResources("dptrain-cluster.conf")),
-                "127.0.0.1"));
+        dp = DataPlane.start(settings("dptrain.data-plane.term-length = 64k"));
+    }
+
+    /** Data-plane settings for 127.0.0.1: the given HOCON over dptrain-cluster.conf. */
+    static DataPlane.Settings settings(String hocon) {
+        return DataPlane.Settings.from(ConfigFactory.parseString(hocon)
+                .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1");
+    }
+
+    /** A UDP port free a moment ago (released before Aeron binds it: a small race, fine on a test machine). */
+    static int freePort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
     }
 
     @AfterAll
@@ -225,13 +238,7 @@ class DataPlaneTest {
 
     @Test
     void vectorsArriveWholeOverUdpLoopback() {
-        int port;
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
-            port = s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new RuntimeException(e);
-        }
-        roundTrip(dp.udpChannel("127.0.0.1", port), 12);
+        roundTrip(dp.udpChannel("127.0.0.1", freePort()), 12);
     }
 
     /** Chunk sizes: one Aeron frame each from an MTU of 32 KB up (no reassembly copy), long chunks below. */
@@ -244,9 +251,7 @@ class DataPlaneTest {
             {8_192, 8 << 20, (8 << 20) / 8 - Frame.LENGTH},
             {1_408, 64 << 10, (64 << 10) / 8 - Frame.LENGTH}};
         for (int[] c : cases) {
-            DataPlane.Settings s = DataPlane.Settings.from(ConfigFactory.parseString("dptrain.data-plane { mtu = "
-                    + c[0] + ", term-length = " + c[1] + " }").withFallback(
-                    ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1");
+            DataPlane.Settings s = settings("dptrain.data-plane { mtu = " + c[0] + ", term-length = " + c[1] + " }");
             assertEquals(c[2] & ~3, s.chunkBytes(), "mtu " + c[0] + ", term " + c[1]);
             if (c[0] >= DataPlane.SINGLE_FRAME_MTU) {
                 assertTrue(32 + Frame.LENGTH + s.chunkBytes() <= c[0], "a chunk and its headers fit one frame");
@@ -258,20 +263,16 @@ class DataPlaneTest {
     @Test
     void largeMtuChunksTravelUnfragmented() {
         // DataPlane.start refuses an MTU the kernel's socket buffers cannot hold (a stock kernel allows 212 992 bytes).
-        long rmem = DataPlane.kernelLimit("rmem_max");
-        long wmem = DataPlane.kernelLimit("wmem_max");
-        org.junit.jupiter.api.Assumptions.assumeTrue((rmem < 0 || rmem >= 2 * (65_504 + 64))
-                && (wmem < 0 || wmem >= 65_504 + 64), "socket buffer limits too small for a 64 KB MTU");
-        int port;
-        try (java.net.DatagramSocket sock = new java.net.DatagramSocket(0)) {
-            port = sock.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new RuntimeException(e);
+        boolean fits;
+        try {
+            DataPlane.Buffers.fit(DataPlane.kernelLimit("rmem_max"), DataPlane.kernelLimit("wmem_max"), 65_504);
+            fits = true;
+        } catch (IllegalStateException e) {
+            fits = false;
         }
-        try (DataPlane big = DataPlane.start(DataPlane.Settings.from(ConfigFactory.parseString(
-                "dptrain.data-plane { mtu = 65504, term-length = 1m }").withFallback(
-                ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1"))) {
-            String ch = big.udpChannel("127.0.0.1", port);
+        org.junit.jupiter.api.Assumptions.assumeTrue(fits, "socket buffer limits too small for a 64 KB MTU");
+        try (DataPlane big = DataPlane.start(settings("dptrain.data-plane { mtu = 65504, term-length = 1m }"))) {
+            String ch = big.udpChannel("127.0.0.1", freePort());
             try (Subscription sub = big.subscription(ch, 14); Subscription raw = big.subscription(ch, 14);
                  Publication pub = big.publication(ch, 14)) {
                 Sink sink = new Sink();
@@ -373,8 +374,7 @@ class DataPlaneTest {
     @Test
     void preflightNamesAnUnwritableDirectory() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> DataPlane.start(
-                DataPlane.Settings.from(ConfigFactory.parseString("dptrain.data-plane.aeron-dir = \"/nonexistent/x/aeron\"")
-                        .withFallback(ConfigFactory.parseResources("dptrain-cluster.conf")), "127.0.0.1")));
+                settings("dptrain.data-plane.aeron-dir = \"/nonexistent/x/aeron\"")));
         assertTrue(e.getMessage().contains("/nonexistent/x"), e.getMessage());
     }
 
