@@ -56,7 +56,8 @@ run() { # run BUILD_ROOT NAME
     read -r -a extra <<<"$B_FLAGS"
   fi
   DPTRAIN_JAVA_OPTS=$opts "$1/scripts/dptrain" local-cluster --model "$MODEL" --workers "$WORKERS" \
-    --steps "$STEPS" --no-plots --quiet --run-dir "$OUT/$2" "${extra[@]}" >"$OUT/$2.log" 2>&1 || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
+    --steps "$STEPS" --no-plots --quiet --run-dir "$OUT/$2" "${extra[@]}" >"$OUT/$2.log" 2>&1 \
+    || { echo "ab-cluster: run $2 failed; see $OUT/$2.log" >&2; exit 1; }
   echo "  $2 done" >&2
 }
 RUNS=()

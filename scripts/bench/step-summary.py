@@ -4,9 +4,9 @@
 Usage: scripts/bench/step-summary.py [--from-step 300] [--to-step N] RUN_DIR [RUN_DIR ...]
 
 For each run directory prints the medians over the logged steps at or after --from-step (the JIT warm-up of the
-JVMs is over by then), and at or before --to-step when given, of: step_ms (parameters out until every shard's gradients are in), params_send_ms, the
-slowest worker's compute_ms, apply_ms (reduce, weight decay, optimizer), then the run's samples/s and the first 8
-hex digits of params_sha256. Cluster-only columns are "-" for in-process runs.
+JVMs is over by then), and at or before --to-step when given, of: step_ms (parameters out until every shard's
+gradients are in), params_send_ms, the slowest worker's compute_ms, apply_ms (reduce, weight decay, optimizer),
+then the run's samples/s and the first 8 hex digits of params_sha256. Cluster-only columns are "-" for in-process runs.
 """
 import argparse
 import json
