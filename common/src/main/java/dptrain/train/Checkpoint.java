@@ -1,7 +1,7 @@
 package dptrain.train;
 
 import dptrain.util.AtomicFiles;
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ public record Checkpoint(Map<String, Object> identity, long step, double trainSe
             DataOutputStream out = new DataOutputStream(checked);
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
-            byte[] header = Json.write(identity).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] header = JsonCodec.write(identity).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             out.writeInt(header.length);
             out.write(header);
             out.writeLong(step);
@@ -110,7 +110,7 @@ public record Checkpoint(Map<String, Object> identity, long step, double trainSe
             in.get(header);
             Map<String, Object> identity;
             try {
-                identity = Json.parseObject(new String(header, java.nio.charset.StandardCharsets.UTF_8));
+                identity = JsonCodec.readObject(new String(header, java.nio.charset.StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + " has an unreadable header: " + e.getMessage(), e);
             }

@@ -1,7 +1,7 @@
 package dptrain.train;
 
 import dptrain.util.AtomicFiles;
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,8 +68,8 @@ public final class RunDirectory implements AutoCloseable {
                     continue;
                 }
                 try {
-                    Object step = Json.parseObject(line).get("step");
-                    if (step instanceof Double d && d <= keepThroughStep) {
+                    Object step = JsonCodec.readObject(line).get("step");
+                    if (step instanceof Number n && n.longValue() <= keepThroughStep) {
                         kept.add(line);
                     }
                 } catch (IllegalArgumentException e) {
@@ -86,7 +86,7 @@ public final class RunDirectory implements AutoCloseable {
     /** Appends one record to metrics.jsonl. */
     public void log(Map<String, Object> record) {
         try {
-            metrics.write(Json.write(record));
+            metrics.write(JsonCodec.write(record));
             metrics.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + metricsFile() + ": " + e.getMessage(), e);
@@ -110,7 +110,7 @@ public final class RunDirectory implements AutoCloseable {
         }
         for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
-                Map<String, Object> m = Json.parseObject(line);
+                Map<String, Object> m = JsonCodec.readObject(line);
                 if ("epoch".equals(m.get("type"))) {
                     r.add(m);
                 }
@@ -121,7 +121,7 @@ public final class RunDirectory implements AutoCloseable {
 
     /** Atomically writes a JSON file in the run directory. */
     public void writeJson(String name, Map<String, Object> content) throws IOException {
-        AtomicFiles.writeString(dir.resolve(name), Json.write(content) + "\n");
+        AtomicFiles.writeString(dir.resolve(name), JsonCodec.write(content) + "\n");
     }
 
     @Override

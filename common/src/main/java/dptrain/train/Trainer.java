@@ -217,7 +217,7 @@ public final class Trainer {
 
     private void checkResumable(Checkpoint c) {
         // Both sides through JSON, so numbers compare the same way they were stored.
-        Map<String, Object> now = dptrain.util.Json.parseObject(dptrain.util.Json.write(cfg.identity()));
+        Map<String, Object> now = dptrain.util.JsonCodec.readObject(dptrain.util.JsonCodec.write(cfg.identity()));
         StringBuilder diff = new StringBuilder();
         for (Map.Entry<String, Object> e : now.entrySet()) {
             Object was = c.identity().get(e.getKey());

@@ -11,7 +11,7 @@ import dptrain.nn.Model;
 import dptrain.nn.NetSpec;
 import dptrain.nn.Nets;
 import dptrain.nn.optim.LrSchedule;
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ class TrainerTest {
         TrainConfig cfg = config("two-layer", Nets.twoLayer(30, Init.he()), "adam", 0.01f, 1, 2, 3, 0);
         Map<String, Object> s = train(cfg, tmp.resolve("run"), null, List.of());
         assertTrue((Double) s.get("test_accuracy") > 0.9, "test accuracy " + s.get("test_accuracy"));
-        Map<String, Object> onDisk = Json.parseObject(Files.readString(tmp.resolve("run/summary.json")));
+        Map<String, Object> onDisk = JsonCodec.readObject(Files.readString(tmp.resolve("run/summary.json")));
         assertEquals(s.get("params_sha256"), onDisk.get("params_sha256"));
         assertEquals(3.0, onDisk.get("epochs"));
         assertTrue((Double) onDisk.get("samples_per_second") > 0);
@@ -131,7 +131,7 @@ class TrainerTest {
         // Nothing counted twice: every logged step appears once.
         List<String> steps = Files.readAllLines(dir.resolve("metrics.jsonl")).stream()
                 .filter(l -> l.contains("\"type\":\"step\"")).toList();
-        assertEquals(steps.size(), new HashSet<>(steps.stream().map(l -> Json.parseObject(l).get("step")).toList()).size());
+        assertEquals(steps.size(), new HashSet<>(steps.stream().map(l -> JsonCodec.readObject(l).get("step")).toList()).size());
         assertEquals(10, steps.size());
     }
 
@@ -181,7 +181,7 @@ class TrainerTest {
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> train(cfg, tmp.resolve("nan"), null, List.of()));
         assertTrue(e.getMessage().matches("(?s)training diverged at step \\d+ .*last finite loss was .*"), e.getMessage());
-        Map<String, Object> s = Json.parseObject(Files.readString(tmp.resolve("nan/summary.json")));
+        Map<String, Object> s = JsonCodec.readObject(Files.readString(tmp.resolve("nan/summary.json")));
         assertEquals("diverged", s.get("status"));
     }
 

@@ -6,7 +6,7 @@ import dptrain.nn.NetSpec;
 import dptrain.train.Checkpoint;
 import dptrain.train.Evaluator;
 import dptrain.util.Hashes;
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -54,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
             out.put("test_loss", s.loss());
             out.put("test_samples", s.samples());
             out.put("params_sha256", Hashes.sha256(c.params()));
-            System.out.println(Json.write(out));
+            System.out.println(JsonCodec.write(out));
         }
         return 0;
     }

@@ -51,9 +51,9 @@ final class LearningCurves implements TrainListener {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
             for (Map<String, Object> e : epochs) {
-                if (e.get(keys[k]) instanceof Double y && !y.isNaN()) {
-                    xs.add((Double) e.get("epoch"));
-                    ys.add(y);
+                if (e.get(keys[k]) instanceof Number y && e.get("epoch") instanceof Number x) {
+                    xs.add(x.doubleValue());
+                    ys.add(y.doubleValue());
                 }
             }
             if (!xs.isEmpty()) {

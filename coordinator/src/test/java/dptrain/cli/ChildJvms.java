@@ -3,7 +3,7 @@ package dptrain.cli;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dptrain.cluster.transport.DataPlane;
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -134,7 +134,7 @@ final class ChildJvms implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                 try {
-                    Map<String, Object> m = Json.parseObject(line);
+                    Map<String, Object> m = JsonCodec.readObject(line);
                     if ("step".equals(m.get("type"))) {
                         r.add(m);
                     }
@@ -151,11 +151,11 @@ final class ChildJvms implements AutoCloseable {
     /** The step number of the last complete step record, 0 when there is none. */
     static long lastStep(Path runDir) {
         List<Map<String, Object>> s = steps(runDir);
-        return s.isEmpty() ? 0 : ((Double) s.get(s.size() - 1).get("step")).longValue();
+        return s.isEmpty() ? 0 : ((Number) s.get(s.size() - 1).get("step")).longValue();
     }
 
     /** The run's summary.json. */
     static Map<String, Object> summary(Path runDir) throws IOException {
-        return Json.parseObject(Files.readString(runDir.resolve("summary.json")));
+        return JsonCodec.readObject(Files.readString(runDir.resolve("summary.json")));
     }
 }

@@ -82,10 +82,10 @@ class ClusterFaultTest {
         Map<String, Object> s = ChildJvms.summary(run);
         System.out.printf("cluster run: %.1f s from the coordinator's start, %.1f s training%n",
                 (System.nanoTime() - t0) / 1e9, s.get("train_seconds"));
-        assertEquals(2.0, s.get("workers_joined"), "workers_joined in " + s
+        assertEquals(2, s.get("workers_joined"), "workers_joined in " + s
                 + " (if 1: the run ended before the second worker joined; it had started at step " + startedAt + ")");
         assertEquals(reference, s.get("params_sha256"), "params_sha256 with a worker joining mid-run");
-        assertEquals(0.0, s.get("workers_lost"));
+        assertEquals(0, s.get("workers_lost"));
         assertEquals(Map.of(), s.get("dropped_messages"));
 
         // The step record that announces the second worker, found by its pid; before it only the first worker.
@@ -108,13 +108,13 @@ class ClusterFaultTest {
         System.out.printf("second worker started at step %d, joined at step %d of %d%n", startedAt, joinedAt + 1,
                 steps.size());
         for (int i = 0; i < joinedAt; i++) {
-            assertEquals(1.0, steps.get(i).get("workers"), "live workers at step " + (i + 1));
+            assertEquals(1, steps.get(i).get("workers"), "live workers at step " + (i + 1));
         }
         // From the join on: both live; the newcomer computes shards (the counts are cumulative; the record before
         // the join is the base, as the join step's own shards may already count in the join record).
         Map<String, Object> before = steps.get(joinedAt - 1);
         Map<String, Object> last = steps.get(steps.size() - 1);
-        assertEquals(2.0, last.get("workers"), "live workers at the last step");
+        assertEquals(2, last.get("workers"), "live workers at the last step");
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> per = (Map<String, Map<String, Object>>) last.get("per_worker");
         assertEquals(2, per.size(), "per_worker at the last step: " + per);
@@ -123,15 +123,15 @@ class ClusterFaultTest {
         for (Map<String, Object> w : per.values()) {
             assertEquals(Boolean.TRUE, w.get("live"), "per_worker " + per);
         }
-        double secondShards = (Double) per.get(secondId).get("shards") - shards(before, secondId);
-        double firstShards = (Double) per.get(firstId).get("shards") - shards(before, firstId);
+        double secondShards = ((Number) per.get(secondId).get("shards")).doubleValue() - shards(before, secondId);
+        double firstShards = ((Number) per.get(firstId).get("shards")).doubleValue() - shards(before, firstId);
         int after = steps.size() - joinedAt;
         assertTrue(secondShards > 0, "the second worker computed no shard in the " + after + " steps from its join");
         assertEquals(4.0 * after, firstShards + secondShards, "shards computed in the " + after
                 + " steps from the join (K = 4 a step, none lost or reassigned)");
         // The newcomer keeps getting shards: its first (cold JVM) shards are slow, but a worker left without shards
         // has its estimate pulled toward the fastest each step, so it is tried again and measured warm.
-        double lateShards = (Double) per.get(secondId).get("shards")
+        double lateShards = ((Number) per.get(secondId).get("shards")).doubleValue()
                 - shards(steps.get(joinedAt + (steps.size() - joinedAt) / 2), secondId);
         assertTrue(lateShards > 0, "the second worker got no shard in the second half of the run after its join ("
                 + secondShards + " from its join)");
@@ -141,7 +141,7 @@ class ClusterFaultTest {
         // The worker's own count, from its log, agrees with the coordinator's.
         Matcher done = Pattern.compile("worker " + secondId + " computed (\\d+) shards").matcher(jvms.log(second));
         assertTrue(done.find(), "worker 2 log" + jvms.tail(second));
-        assertEquals((double) Integer.parseInt(done.group(1)), (Double) per.get(secondId).get("shards"),
+        assertEquals((double) Integer.parseInt(done.group(1)), ((Number) per.get(secondId).get("shards")).doubleValue(),
                 "shards by the worker's log and by metrics.jsonl");
     }
 
@@ -149,7 +149,7 @@ class ClusterFaultTest {
     @SuppressWarnings("unchecked")
     private static double shards(Map<String, Object> step, String id) {
         Map<String, Object> w = ((Map<String, Map<String, Object>>) step.get("per_worker")).get(id);
-        return w == null ? 0 : (Double) w.get("shards");
+        return w == null ? 0 : ((Number) w.get("shards")).doubleValue();
     }
 
     @Test
@@ -192,8 +192,8 @@ class ClusterFaultTest {
         Map<String, Object> s = ChildJvms.summary(run);
         assertEquals(reference, s.get("params_sha256"), "params_sha256 after a coordinator restart (killed at step "
                 + reached + ", resumed from the checkpoint at step " + resumeAt + ")");
-        assertEquals(2.0, s.get("workers_joined"), "workers that joined the resumed coordinator: " + s);
-        assertEquals((double) total, s.get("steps"));
+        assertEquals(2, s.get("workers_joined"), "workers that joined the resumed coordinator: " + s);
+        assertEquals(total, ((Number) s.get("steps")).longValue(), "steps in " + s);
 
         // The same two worker processes served both coordinators: each left, rejoined and took a second job.
         List<Map<String, Object>> steps = ChildJvms.steps(run);
@@ -209,7 +209,7 @@ class ClusterFaultTest {
             assertTrue(log.contains("rejoining 127.0.0.1:" + port), "worker left and rejoined" + jvms.tail(w));
             assertEquals(2, count(log, "joined job"), "jobs joined by worker pid " + w.pid() + jvms.tail(w));
         }
-        assertEquals(2.0, steps.get(steps.size() - 1).get("workers"), "live workers at the last step");
+        assertEquals(2, steps.get(steps.size() - 1).get("workers"), "live workers at the last step");
     }
 
     private static int count(String s, String sub) {

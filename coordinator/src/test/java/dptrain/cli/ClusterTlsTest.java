@@ -119,8 +119,8 @@ class ClusterTlsTest {
         assertEquals(0, jvms.exit(lc, 180, "local-cluster over TLS"), "local-cluster exit code" + jvms.tail(lc));
         Map<String, Object> s = ChildJvms.summary(run);
         assertEquals(reference, s.get("params_sha256"), "params_sha256 over TLS");
-        assertEquals(1.0, s.get("workers_joined"));
-        assertEquals(20.0, s.get("steps"));
+        assertEquals(1, s.get("workers_joined"));
+        assertEquals(20, s.get("steps"));
         String worker = Files.readString(run.resolve("logs/worker-1.log"));
         assertTrue(worker.contains("joined job") && worker.contains("ended (completed)"), worker);
     }

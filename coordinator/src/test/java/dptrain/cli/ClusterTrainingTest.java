@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ class ClusterTrainingTest {
         a.addAll(List.of(flags));
         Cli.Result r = Cli.run(a.toArray(String[]::new));
         assertEquals(0, r.exit(), command + " " + String.join(" ", flags) + " failed:\n" + r.err());
-        return Json.parseObject(Files.readString(runDir.resolve("summary.json")));
+        return JsonCodec.readObject(Files.readString(runDir.resolve("summary.json")));
     }
 
     @Test
@@ -57,7 +57,7 @@ class ClusterTrainingTest {
         for (String n : List.of("1", "2", "3")) {
             Map<String, Object> s = run("train", tmp.resolve("w" + n), concat(net, "--workers", n));
             assertEquals(reference, s.get("params_sha256"), "params_sha256 with --workers " + n);
-            assertEquals(Double.parseDouble(n), s.get("workers_joined"));
+            assertEquals(Integer.parseInt(n), s.get("workers_joined"), "workers_joined in " + s);
             assertEquals(Map.of(), s.get("dropped_messages"));
         }
         Path lc = tmp.resolve("lc3");
@@ -98,7 +98,7 @@ class ClusterTrainingTest {
         assertEquals(reference, s.get("params_sha256"), "params_sha256 after losing a worker mid-run");
         // Whether the dead worker held unfinished shards at that instant depends on timing (RemoteShardExecutorTest
         // checks the reassignment itself); the loss must be seen and must not change the bits.
-        assertEquals(1.0, s.get("workers_lost"), "workers_lost in " + s);
+        assertEquals(1, s.get("workers_lost"), "workers_lost in " + s);
         assertTrue(Files.readString(metrics).matches("(?s).*worker \\d+ lost.*"), "the loss is in metrics.jsonl");
     }
 }

@@ -7,7 +7,7 @@ import static dptrain.cli.Cli.concat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dptrain.train.Checkpoint;
-import dptrain.util.Json;
+import dptrain.util.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class MnistTrainingTest {
     private static Map<String, Object> train(Path runDir, String... extra) throws IOException {
         Cli.Result r = Cli.run(args(runDir, extra).toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
-        return Json.parseObject(Files.readString(runDir.resolve("summary.json")));
+        return JsonCodec.readObject(Files.readString(runDir.resolve("summary.json")));
     }
 
     @Test
@@ -69,14 +69,14 @@ class MnistTrainingTest {
                 "params_sha256")) {
             assertNotNull(s.get(key), "summary.json lacks " + key);
         }
-        assertEquals(4500.0, s.get("train_samples"));
-        assertEquals(500.0, s.get("validation_samples"));
+        assertEquals(4500, s.get("train_samples"));
+        assertEquals(500, s.get("validation_samples"));
         assertTrue((Double) s.get("test_accuracy") > 0.8, "two epochs on 4500 images: " + s.get("test_accuracy"));
         assertTrue(Files.size(run.resolve("plots/accuracy.png")) > 1000);
         assertTrue(Files.size(run.resolve("plots/loss.png")) > 1000);
         Cli.Result eval = Cli.run("eval", "--checkpoint", run.toString(), "--data-dir", data.toString());
         assertEquals(0, eval.exit(), eval.err());
-        Map<String, Object> e = Json.parseObject(eval.out().trim());
+        Map<String, Object> e = JsonCodec.readObject(eval.out().trim());
         assertEquals(s.get("test_accuracy"), e.get("test_accuracy"));
         assertEquals(s.get("params_sha256"), e.get("params_sha256"));
         // A second run into the same directory is refused rather than overwriting it.
