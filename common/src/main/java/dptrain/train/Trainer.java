@@ -83,6 +83,15 @@ public final class Trainer {
 
     /** Runs from the start, or from the checkpoint when resume is non-null; returns the summary. */
     public Map<String, Object> run(Checkpoint resume) throws IOException {
+        return run(resume, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #run(Checkpoint)}, but pauses after step stopAt (a search's rung): the checkpoint of that step is
+     * written, and the summary says "paused". Resuming from it later gives the bits of a run never paused, since the
+     * schedule and the permutations depend on the full run's length, not on where it stops.
+     */
+    public Map<String, Object> run(Checkpoint resume, long stopAt) throws IOException {
         long wallStart = System.nanoTime();
         float[] params;
         float[] state;
@@ -132,7 +141,8 @@ public final class Trainer {
             double windowSeconds = 0;
             double windowApplySeconds = 0;
             int windowSteps = 0;
-            for (long t = startStep; t < total; t++) {
+            long end = Math.min(total, stopAt);
+            for (long t = startStep; t < end; t++) {
                 long epoch = t / spe;
                 int pos = (int) (t % spe);
                 if (permEpoch != epoch) {
@@ -184,7 +194,7 @@ public final class Trainer {
                     windowSteps = 0;
                 }
                 boolean epochEnd = pos == spe - 1;
-                boolean last = t == total - 1;
+                boolean last = t == total - 1 || t == end - 1;
                 if (epochEnd || last) {
                     lastEpoch = epochRecord(eval, ps, t, epoch, epochLossSum / epochSteps, lr, trainSeconds);
                     run.log(lastEpoch);
@@ -204,7 +214,10 @@ public final class Trainer {
                     }
                 }
             }
-            Map<String, Object> s = summary(ps, trainSeconds, wallStart, total, lastEpoch, eval);
+            Map<String, Object> s = summary(ps, trainSeconds, wallStart, end, lastEpoch, eval);
+            if (end < total) {
+                s.put("status", "paused");
+            }
             run.writeJson("summary.json", s);
             for (TrainListener l : listeners) {
                 l.onEnd(s);

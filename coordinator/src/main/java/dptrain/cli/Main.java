@@ -8,10 +8,11 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The dptrain command line: train, local-cluster, coordinator, worker, eval and fetch-mnist. */
+/** The dptrain command line: train, local-cluster, coordinator, search, worker, eval and fetch-mnist. */
 @Command(name = "dptrain", mixinStandardHelpOptions = true, version = "dptrain 0.1.0",
         description = "Trains the networks of \"Deep Learning from Scratch\" on MNIST, data-parallel.",
-        subcommands = {TrainCommand.class, LocalClusterCommand.class, CoordinatorCommand.class, WorkerCommand.class,
+        subcommands = {TrainCommand.class, LocalClusterCommand.class, CoordinatorCommand.class, SearchCommand.class,
+                WorkerCommand.class,
                 EvalCommand.class, FetchMnistCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a bad flag, value or file given by the user. */
@@ -23,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("missing command: expected one of train, local-cluster, coordinator, worker, eval, fetch-mnist "
+        throw new IllegalArgumentException("missing command: expected one of train, local-cluster, coordinator, search, worker, eval, fetch-mnist "
                 + "(see dptrain --help)");
     }
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** A worker node: joins a coordinator and computes the shards it is given. */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Runs a worker node that joins the coordinator at --join HOST:PORT, loads MNIST locally and "
-                + "computes the shards it is assigned. If the coordinator goes away, it keeps trying to rejoin (a "
+                + "computes the shards it is assigned (training jobs) or the trials it is given (searches). If the coordinator goes away, it keeps trying to rejoin (a "
                 + "restarted coordinator resumes), unless --exit-after-job.")
 final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "The coordinator's Akka address.")
@@ -59,6 +59,7 @@ final class WorkerCommand implements Callable<Integer> {
         if (mtu != null) {
             base = base.withValue("dptrain.data-plane.mtu", ConfigValueFactory.fromAnyRef(mtu));
         }
+        TrialRun trials = new TrialRun(data);
         try (DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host))) {
             while (true) {
                 boolean[] jobEnded = {false};
@@ -68,7 +69,7 @@ final class WorkerCommand implements Callable<Integer> {
                     if (exitAfterJob) {
                         holder[0].terminate();
                     }
-                });
+                }, trials);
                 holder[0] = ClusterNodes.startWorker(ClusterNodes.node(base, host, port, "worker"), join, env);
                 System.err.println("dptrain worker: node " + ClusterNodes.hostPort(holder[0]) + " joining " + join
                         + " (pid " + ProcessHandle.current().pid() + ")");

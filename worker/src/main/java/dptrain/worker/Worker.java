@@ -28,8 +28,17 @@ import java.nio.file.Path;
  * coordinator).
  */
 public final class Worker {
-    /** What a worker node provides: where MNIST is, its data plane, and how to reach it. */
-    public record Env(Path dataDir, DataPlane dataPlane, boolean ipc, String host, int dataPort, Runnable onJobDone) {}
+    /**
+     * What a worker node provides: where MNIST is, its data plane, how to reach it, and how it runs a search's trials
+     * (null: this node takes no search work).
+     */
+    public record Env(Path dataDir, DataPlane dataPlane, boolean ipc, String host, int dataPort, Runnable onJobDone,
+                      TrialRunner trials) {
+        /** A node for training jobs only. */
+        public Env(Path dataDir, DataPlane dataPlane, boolean ipc, String host, int dataPort, Runnable onJobDone) {
+            this(dataDir, dataPlane, ipc, host, dataPort, onJobDone, null);
+        }
+    }
 
     /** Local notice from the engine thread: a shard failed. */
     private record EngineFailed(long jobId, long step, String reason) implements Command {}
@@ -53,6 +62,9 @@ public final class Worker {
     public static Behavior<Command> create(Env env) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, ctx.getSelf()));
+            if (env.trials() != null) {
+                ctx.spawn(TrialWorker.create(env.trials(), env.onJobDone(), env.host()), "trials");
+            }
             return new Worker(ctx, env).behavior();
         });
     }

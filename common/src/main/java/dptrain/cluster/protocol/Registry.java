@@ -26,5 +26,12 @@ public final class Registry {
             WorkerProtocol.JobDone.class,
             CoordinatorProtocol.WorkerReady.class,
             CoordinatorProtocol.WorkerRefused.class,
-            CoordinatorProtocol.WorkerFailed.class);
+            CoordinatorProtocol.WorkerFailed.class,
+            String[].class,
+            SearchProtocol.RunTrial.class,
+            SearchProtocol.CheckpointChunk.class,
+            SearchProtocol.StopSearch.class,
+            SearchProtocol.TrialStarted.class,
+            SearchProtocol.TrialEpoch.class,
+            SearchProtocol.TrialEnded.class);
 }

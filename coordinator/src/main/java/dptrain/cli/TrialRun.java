@@ -1,0 +1,152 @@
+package dptrain.cli;
+
+import dptrain.data.Dataset;
+import dptrain.data.Mnist;
+import dptrain.data.Split;
+import dptrain.nn.Model;
+import dptrain.train.Checkpoint;
+import dptrain.train.Evaluator;
+import dptrain.train.LocalShardExecutor;
+import dptrain.train.RunDirectory;
+import dptrain.train.ShardPlan;
+import dptrain.train.TrainConfig;
+import dptrain.train.TrainListener;
+import dptrain.train.Trainer;
+import dptrain.train.TrainingDivergedException;
+import dptrain.train.TrainingSet;
+import dptrain.util.Hashes;
+import dptrain.util.JsonCodec;
+import dptrain.worker.TrialRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * How a worker node runs a unit of a search: the trial's {@code train} command line parsed by {@code train}'s own
+ * flags (so a trial computes exactly what {@code train} would with them), trained in-process with the test set left
+ * out, in a scratch run directory that is removed afterwards. The coordinator keeps what matters: the epoch records
+ * and checkpoints it is sent.
+ */
+final class TrialRun implements TrialRunner {
+    /** Seconds between checkpoints shipped in the middle of a unit (one is always shipped at a pause). */
+    static final double SHIP_EVERY_SECONDS = 5;
+
+    private final Path dataDir;
+    private final String fingerprint;
+
+    TrialRun(Path dataDir) {
+        this.dataDir = dataDir;
+        this.fingerprint = TrainingSet.mnist(dataDir).train().fingerprint();
+    }
+
+    /** train's flags parsed from args, naming a bad one. */
+    static TrainCommand parse(List<String> args) {
+        TrainCommand tc = new TrainCommand();
+        try {
+            new CommandLine(tc).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        return tc;
+    }
+
+    @Override
+    public String mnistFingerprint() {
+        return fingerprint;
+    }
+
+    @Override
+    public Outcome run(String[] args, int epoch, byte[] resume, Events events, BooleanSupplier stop) throws Exception {
+        TrainConfig cfg = parse(List.of(args)).config();
+        Mnist mnist = TrainingSet.mnist(dataDir);
+        Split split = TrainingSet.split(mnist, cfg.trainSamples(), cfg.validationFraction(), cfg.seed());
+        Dataset noTest = mnist.test().subset(new int[0], "none");
+        Model model = new Model(cfg.net());
+        Path dir = Files.createTempDirectory("dptrain-trial-");
+        try (RunDirectory run = new RunDirectory(dir);
+             LocalShardExecutor ex = new LocalShardExecutor(model, cfg.threads(),
+                     ShardPlan.maxShard(cfg.batchSize(), cfg.virtualShards()))) {
+            Checkpoint from = null;
+            if (resume != null) {
+                Files.write(run.latestCheckpoint(), resume);
+                from = Checkpoint.read(run.latestCheckpoint());
+            }
+            long[] lastShip = {System.nanoTime()};
+            @SuppressWarnings("unchecked")
+            Map<String, Object>[] lastEpoch = new Map[1];
+            List<TrainListener> listeners = List.of(new TrainListener() {
+                @Override
+                public void onStep(long step, double loss, float lr, double trainSeconds) {
+                    if (stop.getAsBoolean()) {
+                        throw new CancellationException("stopped");
+                    }
+                }
+
+                @Override
+                public void onEpoch(Map<String, Object> record) {
+                    lastEpoch[0] = record;
+                    events.epoch(JsonCodec.write(record));
+                    if ((System.nanoTime() - lastShip[0]) / 1e9 >= SHIP_EVERY_SECONDS) {
+                        try {
+                            events.checkpoint(((Number) record.get("step")).longValue(),
+                                    Files.readAllBytes(run.latestCheckpoint()));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        lastShip[0] = System.nanoTime();
+                    }
+                }
+            });
+            Trainer trainer = new Trainer(cfg, split.train(), split.validation(), noTest, ex, run, listeners);
+            long stopAt = (long) epoch * trainer.stepsPerEpoch();
+            if (from != null && from.step() >= stopAt) {
+                // The checkpoint of the pause itself (the coordinator stopped before it heard the unit end): score it.
+                return new Outcome("ok", JsonCodec.write(scoreOf(model, cfg, from, split.validation())), null);
+            }
+            Map<String, Object> s;
+            try {
+                s = trainer.run(from, stopAt);
+            } catch (TrainingDivergedException e) {
+                Map<String, Object> d = Files.exists(run.summaryFile())
+                        ? JsonCodec.readObject(Files.readString(run.summaryFile())) : new LinkedHashMap<>();
+                return new Outcome("diverged", JsonCodec.write(d), e.getMessage());
+            }
+            s.put("validation_loss", lastEpoch[0] == null ? null : lastEpoch[0].get("validation_loss"));
+            if (stopAt < trainer.totalSteps()) {
+                events.checkpoint(stopAt, Files.readAllBytes(run.latestCheckpoint()));
+            }
+            return new Outcome("ok", JsonCodec.write(s), null);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static Map<String, Object> scoreOf(Model model, TrainConfig cfg, Checkpoint c, Dataset validation) {
+        try (Evaluator ev = new Evaluator(model, cfg.threads())) {
+            Evaluator.Score sc = ev.score(c.params(), c.state(), validation, 0);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("status", "paused");
+            s.put("validation_accuracy", sc.accuracy());
+            s.put("validation_loss", sc.loss());
+            s.put("steps", c.step());
+            s.put("params_sha256", Hashes.sha256(c.params()));
+            return s;
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // scratch space: nothing is lost
+        }
+    }
+}

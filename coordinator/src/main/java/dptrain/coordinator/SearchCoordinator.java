@@ -1,0 +1,378 @@
+package dptrain.coordinator;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.ClusterEvent;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
+import dptrain.cluster.protocol.SearchProtocol;
+import dptrain.cluster.protocol.SearchProtocol.CheckpointChunk;
+import dptrain.cluster.protocol.SearchProtocol.Command;
+import dptrain.cluster.protocol.SearchProtocol.RunTrial;
+import dptrain.cluster.protocol.SearchProtocol.TrialEnded;
+import dptrain.cluster.protocol.SearchProtocol.TrialEpoch;
+import dptrain.cluster.protocol.SearchProtocol.TrialStarted;
+import dptrain.cluster.protocol.SearchProtocol.TrialWorkerCommand;
+import dptrain.search.SearchPlan;
+import dptrain.search.SearchPlan.Result;
+import dptrain.search.SearchPlan.Unit;
+import dptrain.util.JsonCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The coordinator of a search: finds trial workers through the Receptionist, gives each idle one the next unit the
+ * {@link SearchPlan} allows (with the trial's latest checkpoint when it resumes), records results in the
+ * {@link SearchBook}, and gives a lost worker's unit to another worker, resuming from its last checkpoint. Which
+ * worker runs what only changes how fast the search goes, never what it finds.
+ */
+public final class SearchCoordinator {
+    /** Builds the {@code train} command line of a trial's seed. */
+    public interface TrialArgs {
+        /** The arguments for trial t's seedIndex-th seed. */
+        String[] args(int trial, int seedIndex);
+    }
+
+    /** What the search coordinator needs to know. */
+    public record Setup(long searchId, SearchBook book, TrialArgs args, int maxConcurrent, String mnistFingerprint,
+                        String blas, CompletableFuture<String> done) {}
+
+    /** A unit on a worker, for the live view: the worker's name, the unit, the last epoch it reported. */
+    public record Running(String worker, Unit unit, double epoch) {}
+
+    /** What the live view shows; replaced as a whole after each message. */
+    public record Status(int workers, List<Running> running, int retries) {}
+
+    /** Main thread → actor: the search is over; tell the workers. */
+    public record Finish(String status, ActorRef<Boolean> replyTo) implements Command {}
+
+    private record Listed(Receptionist.Listing listing) implements Command {}
+
+    private record WorkerGone(ActorRef<TrialWorkerCommand> ref, String why) implements Command {}
+
+    private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {}
+
+    /** A unit in flight. */
+    private static final class Flight {
+        final Unit unit;
+        final ActorRef<TrialWorkerCommand> ref;
+        final long started = System.nanoTime();
+        String worker;
+        double epoch;
+        ByteArrayOutputStream chunks;
+
+        Flight(Unit unit, ActorRef<TrialWorkerCommand> ref) {
+            this.unit = unit;
+            this.ref = ref;
+            this.worker = ref.path().address().hostPort();
+        }
+    }
+
+    private final ActorContext<Command> ctx;
+    private final Setup setup;
+    private final SearchPlan plan;
+    private final Set<ActorRef<TrialWorkerCommand>> known = new LinkedHashSet<>();
+    private final ArrayDeque<ActorRef<TrialWorkerCommand>> idle = new ArrayDeque<>();
+    private final Set<ActorRef<TrialWorkerCommand>> refused = new HashSet<>();
+    private final Set<Address> unreachable = new HashSet<>();
+    private final Map<Long, Flight> flights = new LinkedHashMap<>();
+    private final Map<ActorRef<TrialWorkerCommand>, Long> busy = new HashMap<>();
+    private final ConcurrentLinkedQueue<String> events;
+    private volatile Status status = new Status(0, List.of(), 0);
+    private long nextUnit = 1;
+    private boolean finished;
+
+    private SearchCoordinator(ActorContext<Command> ctx, Setup setup, ConcurrentLinkedQueue<String> events) {
+        this.ctx = ctx;
+        this.setup = setup;
+        this.plan = setup.book().plan();
+        this.events = events;
+    }
+
+    /** The search coordinator; it posts what a user should see (workers joining, lost, trials ending) to events. */
+    public static Behavior<Command> create(Setup setup, ConcurrentLinkedQueue<String> events,
+                                           java.util.function.Consumer<java.util.function.Supplier<Status>> statusOut) {
+        return Behaviors.setup(ctx -> {
+            ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
+            ctx.getSystem().receptionist().tell(Receptionist.subscribe(SearchProtocol.TRIAL_WORKERS, listings));
+            ActorRef<ClusterEvent.ReachabilityEvent> reach =
+                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
+            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
+            SearchCoordinator c = new SearchCoordinator(ctx, setup, events);
+            statusOut.accept(() -> c.status);
+            c.checkDone();
+            return c.behavior();
+        });
+    }
+
+    private Behavior<Command> behavior() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Listed.class, this::onListing)
+                .onMessage(WorkerGone.class, g -> lose(g.ref(), g.why()))
+                .onMessage(Reachability.class, this::onReachability)
+                .onMessage(TrialStarted.class, this::onStarted)
+                .onMessage(TrialEpoch.class, this::onEpoch)
+                .onMessage(CheckpointChunk.class, this::onChunk)
+                .onMessage(TrialEnded.class, this::onEnded)
+                .onMessage(Finish.class, this::onFinish)
+                .build();
+    }
+
+    private Behavior<Command> onListing(Listed l) {
+        for (ActorRef<TrialWorkerCommand> w : l.listing().getServiceInstances(SearchProtocol.TRIAL_WORKERS)) {
+            if (known.add(w)) {
+                ctx.watchWith(w, new WorkerGone(w, "stopped: it left the cluster or its node was downed"));
+                if (!unreachable.contains(w.path().address())) {
+                    idle.add(w);
+                }
+                events.add("worker " + w.path().address().hostPort() + " joined");
+            }
+        }
+        return dispatch();
+    }
+
+    private Behavior<Command> onReachability(Reachability r) {
+        Address a = r.event().member().address();
+        if (r.event() instanceof ClusterEvent.UnreachableMember) {
+            unreachable.add(a);
+            for (ActorRef<TrialWorkerCommand> w : new ArrayList<>(known)) {
+                if (w.path().address().equals(a)) {
+                    lose(w, "unreachable");
+                }
+            }
+        } else if (r.event() instanceof ClusterEvent.ReachableMember && unreachable.remove(a)) {
+            for (ActorRef<TrialWorkerCommand> w : known) {
+                if (w.path().address().equals(a) && !refused.contains(w) && !busy.containsKey(w) && !idle.contains(w)) {
+                    idle.add(w);
+                    events.add("worker " + a.hostPort() + " reachable again");
+                }
+            }
+        }
+        return dispatch();
+    }
+
+    /** A worker is gone or unreachable: its unit goes back to the plan, counted as a retry. */
+    private Behavior<Command> lose(ActorRef<TrialWorkerCommand> w, String why) {
+        idle.remove(w);
+        Long id = busy.remove(w);
+        if (id != null) {
+            Flight f = flights.remove(id);
+            String reason = "worker " + f.worker + " lost (" + why + ")";
+            retry(f.unit, reason);
+            events.add(reason + " during " + f.unit + "; it goes to another worker, from its last checkpoint");
+        } else if (known.contains(w) && !finished && w.path().address().hasGlobalScope()) {
+            events.add("worker " + w.path().address().hostPort() + " lost (" + why + ")");
+        }
+        if (why.startsWith("stopped")) {
+            known.remove(w);
+        }
+        return dispatch();
+    }
+
+    private void retry(Unit u, String reason) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("type", "retry");
+        j.put("trial", u.trial());
+        j.put("seed_index", u.seedIndex());
+        j.put("rung", u.rung());
+        j.put("epoch", u.epoch());
+        j.put("reason", reason);
+        setup.book().journal(j);
+        if (!plan.retry(u, reason)) {
+            events.add("trial " + u.trial() + " failed: " + reason + " (more than --max-retries "
+                    + plan.settings().maxRetries() + ")");
+        }
+        tables();
+    }
+
+    private Behavior<Command> onStarted(TrialStarted s) {
+        Flight f = flights.get(s.unitId());
+        if (f != null && s.searchId() == setup.searchId()) {
+            f.worker = s.worker();
+            publish();
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onEpoch(TrialEpoch e) {
+        Flight f = flights.get(e.unitId());
+        if (f == null || e.searchId() != setup.searchId()) {
+            return Behaviors.same();
+        }
+        try {
+            setup.book().appendEpoch(f.unit.trial(), f.unit.seedIndex(), e.record());
+            Object ep = JsonCodec.readObject(e.record()).get("epoch");
+            f.epoch = ep instanceof Number n ? n.doubleValue() : f.epoch;
+        } catch (IOException | RuntimeException ex) {
+            ctx.getLog().warn("cannot record an epoch of {}: {}", f.unit, ex.toString());
+        }
+        publish();
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onChunk(CheckpointChunk c) {
+        Flight f = flights.get(c.unitId());
+        if (f == null || c.searchId() != setup.searchId()) {
+            return Behaviors.same();
+        }
+        if (c.offset() == 0) {
+            f.chunks = new ByteArrayOutputStream(c.total());
+        }
+        if (f.chunks != null && c.offset() == f.chunks.size()) {
+            f.chunks.write(c.bytes(), 0, c.bytes().length);
+            if (f.chunks.size() == c.total()) {
+                try {
+                    setup.book().storeCheckpoint(f.unit.trial(), f.unit.seedIndex(), f.chunks.toByteArray());
+                } catch (IOException ex) {
+                    ctx.getLog().warn("cannot keep the checkpoint of {}: {}", f.unit, ex.toString());
+                }
+                f.chunks = null;
+            }
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onEnded(TrialEnded e) {
+        if (e.searchId() != setup.searchId()) {
+            return Behaviors.same();
+        }
+        Flight f = flights.remove(e.unitId());
+        if (f == null) {
+            return Behaviors.same(); // a unit already given to another worker
+        }
+        busy.remove(f.ref);
+        double secs = (System.nanoTime() - f.started) / 1e9;
+        Unit u = f.unit;
+        switch (e.status()) {
+            case "ok" -> {
+                Map<String, Object> s = JsonCodec.readObject(e.summary());
+                Result r = Result.ok(num(s.get("validation_accuracy")), num(s.get("validation_loss")),
+                        ((Number) s.get("steps")).longValue(), (String) s.get("params_sha256"));
+                setup.book().record(u, r, f.worker, secs);
+                if (u.rung() == plan.rungs().length - 1 || plan.settings().asha()) {
+                    events.add(String.format(java.util.Locale.ROOT, "%s: validation accuracy %.2f%% (%s)", u,
+                            100 * r.accuracy(), f.worker));
+                }
+                idle.add(f.ref);
+            }
+            case SearchPlan.DIVERGED -> {
+                Map<String, Object> s = e.summary() == null ? Map.of() : JsonCodec.readObject(e.summary());
+                long steps = s.get("steps") instanceof Number n ? n.longValue() : 0;
+                setup.book().record(u, new Result(SearchPlan.DIVERGED, Double.NaN, Double.NaN, steps, null,
+                        e.error()), f.worker, secs);
+                events.add("trial " + u.trial() + " diverged: " + e.error());
+                idle.add(f.ref);
+            }
+            case "refused" -> {
+                refused.add(f.ref);
+                events.add("worker " + f.worker + " refused work: " + e.error());
+                if (refused.containsAll(known)) {
+                    fail("every worker refused the search's work; the last said: " + e.error());
+                }
+            }
+            default -> {
+                retry(u, String.valueOf(e.error()));
+                events.add(u + " failed on " + f.worker + ": " + e.error());
+                idle.add(f.ref);
+            }
+        }
+        tables();
+        return dispatch();
+    }
+
+    private static double num(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private Behavior<Command> dispatch() {
+        while (!finished && !idle.isEmpty() && flights.size() < setup.maxConcurrent()) {
+            List<Unit> ready = plan.ready(inFlight(), 1);
+            if (ready.isEmpty()) {
+                break;
+            }
+            send(ready.get(0), idle.poll());
+        }
+        publish();
+        checkDone();
+        return Behaviors.same();
+    }
+
+    private void checkDone() {
+        if (!finished && flights.isEmpty() && plan.finished(Set.of())) {
+            setup.done().complete("completed");
+        }
+    }
+
+    private void send(Unit u, ActorRef<TrialWorkerCommand> w) {
+        long id = nextUnit++;
+        byte[] from;
+        try {
+            from = setup.book().checkpoint(u.trial(), u.seedIndex());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoint of " + u, e);
+        }
+        int n = from == null ? 0 : from.length;
+        for (int off = 0; off < n; off += SearchProtocol.CHUNK_BYTES) {
+            int len = Math.min(SearchProtocol.CHUNK_BYTES, n - off);
+            w.tell(new CheckpointChunk(setup.searchId(), id, -1, off, n, java.util.Arrays.copyOfRange(from, off, off + len)));
+        }
+        w.tell(new RunTrial(setup.searchId(), id, u.trial(), u.seedIndex(), u.epoch(),
+                setup.args().args(u.trial(), u.seedIndex()), setup.mnistFingerprint(), setup.blas(), n, ctx.getSelf()));
+        Flight f = new Flight(u, w);
+        flights.put(id, f);
+        busy.put(w, id);
+    }
+
+    private Set<Unit> inFlight() {
+        Set<Unit> s = new HashSet<>();
+        for (Flight f : flights.values()) {
+            s.add(f.unit);
+        }
+        return s;
+    }
+
+    private void tables() {
+        try {
+            setup.book().writeTables(inFlight(), false);
+        } catch (IOException e) {
+            ctx.getLog().warn("cannot write trials.csv: {}", e.toString());
+        }
+    }
+
+    private void publish() {
+        List<Running> r = new ArrayList<>();
+        for (Flight f : flights.values()) {
+            r.add(new Running(f.worker, f.unit, f.epoch));
+        }
+        status = new Status(known.size() - refused.size(), List.copyOf(r), plan.retries());
+    }
+
+    private void fail(String why) {
+        setup.done().completeExceptionally(new IllegalStateException(why));
+    }
+
+    private Behavior<Command> onFinish(Finish f) {
+        finished = true;
+        for (ActorRef<TrialWorkerCommand> w : known) {
+            w.tell(new SearchProtocol.StopSearch(setup.searchId(), f.status()));
+        }
+        f.replyTo().tell(Boolean.TRUE);
+        return Behaviors.same();
+    }
+}
