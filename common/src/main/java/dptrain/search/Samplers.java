@@ -8,8 +8,8 @@ import org.apache.commons.math3.random.SobolSequenceGenerator;
 
 /**
  * Points of the unit cube keyed by (search seed, trial index), never by arrival: trial i gets the same point on any
- * cluster. Random is the book's method; Sobol fills the cube more evenly (commons-math's generator, shifted by a
- * seeded offset modulo 1 so that different seeds give different, equally even sets); grid walks every combination.
+ * cluster. Random is the book's method; Sobol fills the cube more evenly (commons-math's generator, digitally
+ * shifted by a seeded offset so that different seeds give different, equally even sets); grid walks every combination.
  */
 public final class Samplers {
     private Samplers() {}
@@ -34,9 +34,12 @@ public final class Samplers {
         SobolSequenceGenerator g = new SobolSequenceGenerator(d);
         double[] x = g.skipTo((int) trial);
         double[] shift = random(seed, -1, d);
+        double scale = 0x1p52;
         for (int j = 0; j < d; j++) {
-            double v = x[j] + shift[j];
-            x[j] = v >= 1 ? v - 1 : v;
+            // A digital shift (XOR of the binary digits): unlike adding modulo 1, it keeps the net property, so
+            // the first 2^m points still fill every elementary box of volume 2^-m.
+            long bits = (long) (x[j] * scale) ^ (long) (shift[j] * scale);
+            x[j] = bits / scale;
         }
         return x;
     }

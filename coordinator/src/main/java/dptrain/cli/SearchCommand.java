@@ -262,6 +262,11 @@ final class SearchCommand implements Callable<Integer> {
             err.println();
             err.println("leaderboard (validation accuracy; " + plan.trialCount() + " trials):");
             err.print(book.leaderboard(10));
+            Map<?, ?> narrowed = (Map<?, ?>) summary.get("suggested_ranges");
+            if (!narrowed.isEmpty()) {
+                err.println("the top 5 suggest narrower ranges for a next search: --param "
+                        + String.join(" --param ", narrowed.values().stream().map(String::valueOf).toList()));
+            }
             if (!rank.isEmpty()) {
                 writeBest(book, rank.get(0), summary);
                 if (!noFinal) {
@@ -724,6 +729,7 @@ final class SearchCommand implements Callable<Integer> {
             best.put("params_sha256", plan.result(b, k, 0).paramsSha256());
             s.put("best", best);
         }
+        s.put("suggested_ranges", suggestedRanges(plan, rank));
         long[] e = plan.epochs();
         s.put("epochs_used", e[0]);
         s.put("epochs_budget", e[1]);
@@ -735,6 +741,40 @@ final class SearchCommand implements Callable<Integer> {
         s.put("mode", localCluster ? "local-cluster" : coordinator ? "coordinator" : "embedded");
         s.put("run_dir", runDir.toString());
         return s;
+    }
+
+    /**
+     * The book's way of narrowing a search by hand: each numeric parameter's range over the top 5 trials, as a
+     * --param for the next search (a choice keeps the values the top 5 used).
+     */
+    static Map<String, String> suggestedRanges(SearchPlan plan, List<Integer> rank) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<Integer> top = rank.subList(0, Math.min(5, rank.size()));
+        if (top.size() < 2) {
+            return out;
+        }
+        for (Param p : plan.settings().space().params()) {
+            if (p.kind() == Param.Kind.CHOICE) {
+                java.util.LinkedHashSet<String> used = new java.util.LinkedHashSet<>();
+                for (int t : top) {
+                    used.add(plan.values(t).get(p.name()));
+                }
+                out.put(p.name(), p.name() + "=choice:" + String.join(",", used));
+            } else {
+                double lo = Double.POSITIVE_INFINITY;
+                double hi = Double.NEGATIVE_INFINITY;
+                for (int t : top) {
+                    double v = Double.parseDouble(plan.values(t).get(p.name()));
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+                boolean ints = p.kind() == Param.Kind.INT || p.kind() == Param.Kind.LOG_INT;
+                String l = ints ? Long.toString((long) lo) : String.format(Locale.ROOT, "%.3g", lo);
+                String h = ints ? Long.toString((long) hi) : String.format(Locale.ROOT, "%.3g", hi);
+                out.put(p.name(), p.name() + "=" + (lo < hi ? p.kind().text() + ":" + l + ":" + h : "choice:" + l));
+            }
+        }
+        return out;
     }
 
     private void writeBest(SearchBook book, int best, Map<String, Object> summary) throws IOException {
