@@ -91,6 +91,21 @@ class SearchPlanTest {
     }
 
     @Test
+    void spaceFilesKeepTheirOrderAndNameBadLines(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("space.conf");
+        java.nio.file.Files.writeString(f, "lr = \"log-uniform:1e-6:1e-2\"\noptimizer = [sgd, adam]\n"
+                + "dropout { distribution = uniform, min = 0, max = 0.5 }\n");
+        List<Param> ps = SearchSpace.parseFile(f);
+        assertEquals(List.of("lr", "optimizer", "dropout"), ps.stream().map(Param::name).toList());
+        assertEquals(List.of("sgd", "adam"), ps.get(1).choices());
+        assertEquals(0.5, ps.get(2).hi());
+        java.nio.file.Files.writeString(f, "lr = \"log-uniform:1e-6:1e-2\"\n\nmomentum = 3\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SearchSpace.parseFile(f));
+        assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("momentum"), e.getMessage());
+    }
+
+    @Test
     void badParametersAreNamed() {
         assertThrows(IllegalArgumentException.class, () -> Param.parse("lr", "log-uniform:0:1"));
         assertThrows(IllegalArgumentException.class, () -> Param.parse("lr", "uniform:2:1"));
