@@ -377,8 +377,8 @@ final class SearchPlots {
             }
         }
         long stopped = drawn.stream().filter(t -> "stopped".equals(t.status())).count();
-        XYChart chart = chart("ASHA: validation accuracy per epoch (" + drawn.size() + " trials, " + stopped
-                        + " stopped early; dashed: where they stopped)", log ? "epoch (log scale)" : "epoch",
+        XYChart chart = chart("ASHA rungs: " + drawn.size() + " trials, " + stopped + " stopped early (dashed: rungs)",
+                log ? "epoch (log scale)" : "epoch",
                 "validation accuracy");
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line).setMarkerSize(5);
         chart.getStyler().setXAxisLogarithmic(log);
