@@ -28,6 +28,7 @@ public final class Trainer {
     private final RunDirectory run;
     private final List<TrainListener> listeners;
     private final Map<String, Object> extraSummary = new LinkedHashMap<>();
+    private java.util.function.LongPredicate checkpointAtEpochEnd = step -> true;
 
     /** A trainer over the given data; validation may be empty (size 0). */
     public Trainer(TrainConfig cfg, Dataset train, Dataset validation, Dataset test, ShardExecutor executor,
@@ -48,6 +49,15 @@ public final class Trainer {
             throw new IllegalArgumentException("the data has " + train.sampleSize() + " values per sample, the "
                     + cfg.model() + " network expects " + model.inputSize());
         }
+    }
+
+    /**
+     * Which epoch ends (and the run's last step) write a checkpoint, given the step just done; every one unless set.
+     * A pause and {@code --checkpoint-every} always write one. A search's trial, whose scratch directory nobody
+     * reads, writes one only when it is about to ship it to the coordinator.
+     */
+    public void checkpointAtEpochEnds(java.util.function.LongPredicate due) {
+        this.checkpointAtEpochEnd = due;
     }
 
     /** Adds a field to summary.json (e.g. which BLAS ran). */
@@ -202,7 +212,8 @@ public final class Trainer {
                     epochSteps = 0;
                 }
                 boolean periodic = cfg.checkpointEvery() > 0 && (t + 1) % cfg.checkpointEvery() == 0;
-                if (epochEnd || last || periodic) {
+                boolean pause = t == end - 1 && end < total;
+                if (pause || periodic || ((epochEnd || last) && checkpointAtEpochEnd.test(t + 1))) {
                     // The checkpoint comes before the listeners: a failing plot must not cost the epoch.
                     run.flush();
                     new Checkpoint(cfg.identity(), t + 1, trainSeconds, epochLossSum, epochSteps, lastFinite,

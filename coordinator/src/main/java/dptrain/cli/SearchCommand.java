@@ -255,9 +255,10 @@ final class SearchCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             runSearch(book, mnist, data, err);
             double wall = (System.nanoTime() - t0) / 1e9;
+            double startup = book.firstUnitNanos() == 0 ? Double.NaN : (book.firstUnitNanos() - t0) / 1e9;
             book.writeTables(Set.of(), true);
             writePlots(book);
-            Map<String, Object> summary = summary(book, wall);
+            Map<String, Object> summary = summary(book, wall, startup);
             List<Integer> rank = plan.ranking();
             err.println();
             err.println("leaderboard (validation accuracy; " + plan.trialCount() + " trials):");
@@ -699,7 +700,7 @@ final class SearchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ results
 
-    private Map<String, Object> summary(SearchBook book, double wall) {
+    private Map<String, Object> summary(SearchBook book, double wall, double startup) {
         SearchPlan plan = book.plan();
         Map<String, Object> s = new LinkedHashMap<>();
         List<Integer> rank = plan.ranking();
@@ -737,6 +738,10 @@ final class SearchCommand implements Callable<Integer> {
         s.put("retries", plan.retries());
         s.put("wall_seconds", wall);
         s.put("trials_per_hour", wall > 0 ? plan.trialCount() * 3600.0 / wall : null);
+        // Without the fixed cost of starting the cluster (JVMs, MNIST, joining): the rate a longer search runs at.
+        s.put("startup_seconds", Double.isNaN(startup) ? null : startup);
+        s.put("trials_per_hour_running", Double.isNaN(startup) || wall <= startup ? null
+                : plan.trialCount() * 3600.0 / (wall - startup));
         s.put("workers", workers);
         s.put("mode", localCluster ? "local-cluster" : coordinator ? "coordinator" : "embedded");
         s.put("run_dir", runDir.toString());

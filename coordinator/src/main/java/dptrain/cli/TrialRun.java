@@ -70,7 +70,7 @@ final class TrialRun implements TrialRunner {
         Split split = TrainingSet.split(mnist, cfg.trainSamples(), cfg.validationFraction(), cfg.seed());
         Dataset noTest = mnist.test().subset(new int[0], "none");
         Model model = new Model(cfg.net());
-        Path dir = Files.createTempDirectory("dptrain-trial-");
+        Path dir = scratchDir();
         try (RunDirectory run = new RunDirectory(dir);
              LocalShardExecutor ex = new LocalShardExecutor(model, cfg.threads(),
                      ShardPlan.maxShard(cfg.batchSize(), cfg.virtualShards()))) {
@@ -80,6 +80,7 @@ final class TrialRun implements TrialRunner {
                 from = Checkpoint.read(run.latestCheckpoint());
             }
             long[] lastShip = {System.nanoTime()};
+            long[] shipAt = {-1};
             @SuppressWarnings("unchecked")
             Map<String, Object>[] lastEpoch = new Map[1];
             List<TrainListener> listeners = List.of(new TrainListener() {
@@ -94,10 +95,10 @@ final class TrialRun implements TrialRunner {
                 public void onEpoch(Map<String, Object> record) {
                     lastEpoch[0] = record;
                     events.epoch(JsonCodec.write(record));
-                    if ((System.nanoTime() - lastShip[0]) / 1e9 >= SHIP_EVERY_SECONDS) {
+                    long step = ((Number) record.get("step")).longValue();
+                    if (step == shipAt[0]) {
                         try {
-                            events.checkpoint(((Number) record.get("step")).longValue(),
-                                    Files.readAllBytes(run.latestCheckpoint()));
+                            events.checkpoint(step, Files.readAllBytes(run.latestCheckpoint()));
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
@@ -106,6 +107,15 @@ final class TrialRun implements TrialRunner {
                 }
             });
             Trainer trainer = new Trainer(cfg, split.train(), split.validation(), noTest, ex, run, listeners);
+            // A checkpoint is written (and then shipped by onEpoch) only at the first epoch end SHIP_EVERY_SECONDS
+            // after the last one shipped; the trainer writes one at the pause or the end by itself.
+            trainer.checkpointAtEpochEnds(step -> {
+                if ((System.nanoTime() - lastShip[0]) / 1e9 >= SHIP_EVERY_SECONDS) {
+                    shipAt[0] = step;
+                    return true;
+                }
+                return false;
+            });
             long stopAt = (long) epoch * trainer.stepsPerEpoch();
             if (from != null && from.step() >= stopAt) {
                 // The checkpoint of the pause itself (the coordinator stopped before it heard the unit end): score it.
@@ -140,6 +150,22 @@ final class TrialRun implements TrialRunner {
             s.put("params_sha256", Hashes.sha256(c.params()));
             return s;
         }
+    }
+
+    /**
+     * A unit's scratch run directory, in memory (/dev/shm) where there is one: nobody reads it after the unit, so
+     * the trainer's writes (each synced to disk for a real run) need not wait for a disk.
+     */
+    private static Path scratchDir() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            try {
+                return Files.createTempDirectory(shm, "dptrain-trial-");
+            } catch (IOException e) {
+                // full or not allowed: the default temporary directory serves as well
+            }
+        }
+        return Files.createTempDirectory("dptrain-trial-");
     }
 
     static void deleteTree(Path dir) {

@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import dptrain.cluster.protocol.WorkerProtocol;
 import dptrain.cluster.transport.DataPlane;
+import dptrain.cluster.transport.LazyDataPlane;
 import dptrain.coordinator.ClusterNodes;
 import dptrain.train.TrainingSet;
 import dptrain.worker.Worker;
@@ -60,7 +61,7 @@ final class WorkerCommand implements Callable<Integer> {
             base = base.withValue("dptrain.data-plane.mtu", ConfigValueFactory.fromAnyRef(mtu));
         }
         TrialRun trials = new TrialRun(data);
-        try (DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host))) {
+        try (LazyDataPlane dp = new LazyDataPlane(DataPlane.Settings.from(base, host))) {
             while (true) {
                 boolean[] jobEnded = {false};
                 ActorSystem<WorkerProtocol.Command>[] holder = new ActorSystem[1];

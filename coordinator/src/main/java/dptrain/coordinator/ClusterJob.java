@@ -74,7 +74,7 @@ public final class ClusterJob implements AutoCloseable {
             String seed = ClusterNodes.hostPort(sys);
             for (int i = 0; i < inProcessWorkers; i++) {
                 workers.add(ClusterNodes.startWorker(ClusterNodes.node(base, host, 0, "worker"), seed,
-                        new Worker.Env(dataDir, dp, true, host, 0, () -> { })));
+                        new Worker.Env(dataDir, () -> dp, true, host, 0, () -> { })));
             }
             return new ClusterJob(sys, workers, dp, ex, gradsIn);
         } catch (RuntimeException e) {

@@ -42,6 +42,7 @@ public final class SearchBook implements AutoCloseable {
     private final Map<Path, Double> lastEpochWritten = new HashMap<>();
     private final Map<Integer, Long> endAt = new HashMap<>();
     private long startMillis = System.currentTimeMillis();
+    private volatile long firstUnitNanos;
 
     /** Opens (or continues) the journal of dir; the plan has any replayed results already. */
     public SearchBook(Path dir, SearchPlan plan) throws IOException {
@@ -55,6 +56,18 @@ public final class SearchBook implements AutoCloseable {
     /** The run directory. */
     public Path dir() {
         return dir;
+    }
+
+    /** Notes that a unit went to a worker; the first call marks when the cluster started doing the search's work. */
+    public void unitSent() {
+        if (firstUnitNanos == 0) {
+            firstUnitNanos = System.nanoTime();
+        }
+    }
+
+    /** System.nanoTime() when this process sent its first unit to a worker, or 0 if it sent none. */
+    public long firstUnitNanos() {
+        return firstUnitNanos;
     }
 
     /** The plan. */
@@ -178,8 +191,11 @@ public final class SearchBook implements AutoCloseable {
         AtomicFiles.write(d.resolve("checkpoint.ckpt"), out -> out.write(bytes));
     }
 
-    /** Appends an epoch record to the unit's metrics.jsonl unless that epoch is there already (a resumed unit). */
-    public void appendEpoch(int trial, int seedIndex, String record) throws IOException {
+    /**
+     * Appends an epoch record to the unit's metrics.jsonl unless that epoch is there already (a resumed unit);
+     * returns the record's epoch (NaN if it has none).
+     */
+    public double appendEpoch(int trial, int seedIndex, String record) throws IOException {
         Map<String, Object> r = JsonCodec.readObject(record);
         double epoch = num(r.get("epoch"));
         Path d = Files.createDirectories(unitDir(trial, seedIndex));
@@ -196,6 +212,7 @@ public final class SearchBook implements AutoCloseable {
                 curves.computeIfAbsent(trial, t -> new TreeMap<>()).put(epoch, num(r.get("validation_accuracy")));
             }
         }
+        return epoch;
     }
 
     private static double lastEpoch(Path metrics) throws IOException {

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.ClusterEvent;
 import akka.cluster.typed.Cluster;
@@ -24,6 +25,7 @@ import dptrain.util.JsonCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,6 +70,16 @@ public final class SearchCoordinator {
 
     private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {}
 
+    /** Timer: trials.csv and leaderboard.txt are due. */
+    private enum WriteTables implements Command { INSTANCE }
+
+    /**
+     * trials.csv and leaderboard.txt, views of the journal rewritten whole, are refreshed at most this often (and
+     * by the search at its end): with small trials ending several times a second, rewriting them after every result
+     * took CPU from the trials as the table grew.
+     */
+    static final Duration TABLES_EVERY = Duration.ofSeconds(2);
+
     /** A unit in flight. */
     private static final class Flight {
         final Unit unit;
@@ -85,6 +97,7 @@ public final class SearchCoordinator {
     }
 
     private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
     private final Setup setup;
     private final SearchPlan plan;
     private final Set<ActorRef<TrialWorkerCommand>> known = new LinkedHashSet<>();
@@ -97,9 +110,12 @@ public final class SearchCoordinator {
     private volatile Status status = new Status(0, List.of(), 0);
     private long nextUnit = 1;
     private boolean finished;
+    private long tablesWrittenAt = System.nanoTime() - TABLES_EVERY.toNanos();
 
-    private SearchCoordinator(ActorContext<Command> ctx, Setup setup, ConcurrentLinkedQueue<String> events) {
+    private SearchCoordinator(ActorContext<Command> ctx, TimerScheduler<Command> timers, Setup setup,
+                              ConcurrentLinkedQueue<String> events) {
         this.ctx = ctx;
+        this.timers = timers;
         this.setup = setup;
         this.plan = setup.book().plan();
         this.events = events;
@@ -108,17 +124,17 @@ public final class SearchCoordinator {
     /** The search coordinator; it posts what a user should see (workers joining, lost, trials ending) to events. */
     public static Behavior<Command> create(Setup setup, ConcurrentLinkedQueue<String> events,
                                            java.util.function.Consumer<java.util.function.Supplier<Status>> statusOut) {
-        return Behaviors.setup(ctx -> {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(SearchProtocol.TRIAL_WORKERS, listings));
             ActorRef<ClusterEvent.ReachabilityEvent> reach =
                     ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
-            SearchCoordinator c = new SearchCoordinator(ctx, setup, events);
+            SearchCoordinator c = new SearchCoordinator(ctx, timers, setup, events);
             statusOut.accept(() -> c.status);
             c.checkDone();
             return c.behavior();
-        });
+        }));
     }
 
     private Behavior<Command> behavior() {
@@ -131,6 +147,12 @@ public final class SearchCoordinator {
                 .onMessage(CheckpointChunk.class, this::onChunk)
                 .onMessage(TrialEnded.class, this::onEnded)
                 .onMessage(Finish.class, this::onFinish)
+                .onMessageEquals(WriteTables.INSTANCE, () -> {
+                    if (!finished) {
+                        writeTables();
+                    }
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -215,12 +237,16 @@ public final class SearchCoordinator {
         if (f == null || e.searchId() != setup.searchId()) {
             return Behaviors.same();
         }
-        try {
-            setup.book().appendEpoch(f.unit.trial(), f.unit.seedIndex(), e.record());
-            Object ep = JsonCodec.readObject(e.record()).get("epoch");
-            f.epoch = ep instanceof Number n ? n.doubleValue() : f.epoch;
-        } catch (IOException | RuntimeException ex) {
-            ctx.getLog().warn("cannot record an epoch of {}: {}", f.unit, ex.toString());
+        for (String record : e.records().split("\n")) {
+            if (record.isBlank()) {
+                continue;
+            }
+            try {
+                double ep = setup.book().appendEpoch(f.unit.trial(), f.unit.seedIndex(), record);
+                f.epoch = Double.isNaN(ep) ? f.epoch : ep;
+            } catch (IOException | RuntimeException ex) {
+                ctx.getLog().warn("cannot record an epoch of {}: {}", f.unit, ex.toString());
+            }
         }
         publish();
         return Behaviors.same();
@@ -292,8 +318,11 @@ public final class SearchCoordinator {
                 idle.add(f.ref);
             }
         }
+        sendReady(); // before the tables: the next unit need not wait for trials.csv
         tables();
-        return dispatch();
+        publish();
+        checkDone();
+        return Behaviors.same();
     }
 
     private static double num(Object o) {
@@ -301,6 +330,14 @@ public final class SearchCoordinator {
     }
 
     private Behavior<Command> dispatch() {
+        sendReady();
+        publish();
+        checkDone();
+        return Behaviors.same();
+    }
+
+    /** Gives idle workers the units the plan allows now. */
+    private void sendReady() {
         while (!finished && !idle.isEmpty() && flights.size() < setup.maxConcurrent()) {
             List<Unit> ready = plan.ready(inFlight(), 1);
             if (ready.isEmpty()) {
@@ -308,9 +345,6 @@ public final class SearchCoordinator {
             }
             send(ready.get(0), idle.poll());
         }
-        publish();
-        checkDone();
-        return Behaviors.same();
     }
 
     private void checkDone() {
@@ -334,6 +368,7 @@ public final class SearchCoordinator {
         }
         w.tell(new RunTrial(setup.searchId(), id, u.trial(), u.seedIndex(), u.epoch(),
                 setup.args().args(u.trial(), u.seedIndex()), setup.mnistFingerprint(), setup.blas(), n, ctx.getSelf()));
+        setup.book().unitSent();
         Flight f = new Flight(u, w);
         flights.put(id, f);
         busy.put(w, id);
@@ -347,7 +382,19 @@ public final class SearchCoordinator {
         return s;
     }
 
+    /** Refreshes trials.csv and leaderboard.txt now, or once TABLES_EVERY has passed since the last time. */
     private void tables() {
+        if (System.nanoTime() - tablesWrittenAt >= TABLES_EVERY.toNanos()) {
+            writeTables();
+        } else if (!timers.isTimerActive(WriteTables.INSTANCE)) {
+            timers.startSingleTimer(WriteTables.INSTANCE, WriteTables.INSTANCE,
+                    TABLES_EVERY.minusNanos(System.nanoTime() - tablesWrittenAt));
+        }
+    }
+
+    private void writeTables() {
+        timers.cancel(WriteTables.INSTANCE);
+        tablesWrittenAt = System.nanoTime();
         try {
             setup.book().writeTables(inFlight(), false);
         } catch (IOException e) {

@@ -123,16 +123,18 @@ public final class TrialWorker {
         long unit = r.unitId();
         to.tell(new SearchProtocol.TrialStarted(search, unit, name, self));
         thread = new Thread(() -> {
+            EpochReports reports = new EpochReports(to, search, unit);
             TrialEnded end;
             try {
                 TrialRunner.Outcome o = runner.run(r.args(), r.epoch(), resumeFrom, new TrialRunner.Events() {
                     @Override
                     public void epoch(String record) {
-                        to.tell(new SearchProtocol.TrialEpoch(search, unit, record));
+                        reports.add(record);
                     }
 
                     @Override
                     public void checkpoint(long step, byte[] bytes) {
+                        reports.send(); // the epochs a checkpoint covers arrive before it
                         for (int off = 0; off < bytes.length; off += SearchProtocol.CHUNK_BYTES) {
                             int n = Math.min(SearchProtocol.CHUNK_BYTES, bytes.length - off);
                             to.tell(new CheckpointChunk(search, unit, step, off, bytes.length,
@@ -148,6 +150,7 @@ public final class TrialWorker {
                         + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
             if (end != null && !halt.get()) {
+                reports.send();
                 to.tell(end);
             }
             self.tell(new UnitOver(unit));
@@ -173,6 +176,41 @@ public final class TrialWorker {
             onSearchDone.run();
         }
         return Behaviors.same();
+    }
+
+    /**
+     * A unit's epoch records on their way to the coordinator, sent together at most every {@link #EVERY_NANOS} (and
+     * before a checkpoint and at the end): a small trial ends an epoch every few milliseconds, and one message each
+     * kept both nodes' actors busy on the cores the trials need. Used on the unit's thread only.
+     */
+    private static final class EpochReports {
+        static final long EVERY_NANOS = 1_000_000_000L;
+        private final ActorRef<SearchProtocol.Command> to;
+        private final long search;
+        private final long unit;
+        private final StringBuilder lines = new StringBuilder();
+        private long sentAt = System.nanoTime();
+
+        EpochReports(ActorRef<SearchProtocol.Command> to, long search, long unit) {
+            this.to = to;
+            this.search = search;
+            this.unit = unit;
+        }
+
+        void add(String record) {
+            lines.append(record).append('\n');
+            if (System.nanoTime() - sentAt >= EVERY_NANOS) {
+                send();
+            }
+        }
+
+        void send() {
+            if (lines.length() > 0) {
+                to.tell(new SearchProtocol.TrialEpoch(search, unit, lines.toString()));
+                lines.setLength(0);
+            }
+            sentAt = System.nanoTime();
+        }
     }
 
     /** Stops the running unit, if any, and waits for its thread. */

@@ -20,6 +20,7 @@ import dptrain.train.TrainingSet;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * The worker actor: registers with the Receptionist, accepts a coordinator's job after checking that it holds the
@@ -29,13 +30,15 @@ import java.nio.file.Path;
  */
 public final class Worker {
     /**
-     * What a worker node provides: where MNIST is, its data plane, how to reach it, and how it runs a search's trials
-     * (null: this node takes no search work).
+     * What a worker node provides: where MNIST is, its data plane (asked for at a job's start, so a node that only
+     * runs trials need not start one), how to reach it, and how it runs a search's trials (null: this node takes no
+     * search work).
      */
-    public record Env(Path dataDir, DataPlane dataPlane, boolean ipc, String host, int dataPort, Runnable onJobDone,
-                      TrialRunner trials) {
+    public record Env(Path dataDir, Supplier<DataPlane> dataPlane, boolean ipc, String host, int dataPort,
+                      Runnable onJobDone, TrialRunner trials) {
         /** A node for training jobs only. */
-        public Env(Path dataDir, DataPlane dataPlane, boolean ipc, String host, int dataPort, Runnable onJobDone) {
+        public Env(Path dataDir, Supplier<DataPlane> dataPlane, boolean ipc, String host, int dataPort,
+                   Runnable onJobDone) {
             this(dataDir, dataPlane, ipc, host, dataPort, onJobDone, null);
         }
     }
@@ -98,7 +101,7 @@ public final class Worker {
                         + "on the same CPU model, or set OPENBLAS_CORETYPE to one value on every node)");
             }
             Model model = new Model(NetSpec.parse(o.netSpec()));
-            DataPlane dp = env.dataPlane();
+            DataPlane dp = env.dataPlane().get();
             String endpoint;
             if (env.ipc()) {
                 paramsIn = dp.subscription(dp.ipcChannel(), DataPlane.PARAMS_STREAM + o.workerId());

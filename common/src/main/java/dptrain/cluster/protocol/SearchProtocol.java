@@ -45,8 +45,11 @@ public final class SearchProtocol {
     public record TrialStarted(long searchId, long unitId, String worker, ActorRef<TrialWorkerCommand> from)
             implements Command, WireMessage {}
 
-    /** Worker → coordinator: an epoch ended; {@code record} is its metrics.jsonl line (JSON). */
-    public record TrialEpoch(long searchId, long unitId, String record) implements Command, WireMessage {}
+    /**
+     * Worker → coordinator: epochs ended; {@code records} holds their metrics.jsonl lines (JSON, one per line, in
+     * order), sent together about once a second, before a checkpoint and before the unit's end.
+     */
+    public record TrialEpoch(long searchId, long unitId, String records) implements Command, WireMessage {}
 
     /**
      * Worker → coordinator: the unit ended. {@code status} is "ok" (reached its epoch), "diverged" (NaN/Inf; the

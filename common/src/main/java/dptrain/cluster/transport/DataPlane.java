@@ -99,7 +99,7 @@ public final class DataPlane implements AutoCloseable {
 
     /** Checks the directory, starts the media driver and connects a client; says clearly what is wrong. */
     public static DataPlane start(Settings s) {
-        Path dir = s.aeronDir().isEmpty() ? defaultDir() : Path.of(s.aeronDir());
+        Path dir = dirOf(s);
         preflight(dir, s);
         Buffers b = Buffers.fit(kernelLimit("rmem_max"), kernelLimit("wmem_max"), s.mtu());
         MediaDriver.Context ctx = new MediaDriver.Context()
@@ -229,8 +229,19 @@ public final class DataPlane implements AutoCloseable {
         }
     }
 
+    /** The Aeron directory these settings name (a new per-process one under /dev/shm when none is set). */
+    private static Path dirOf(Settings s) {
+        return s.aeronDir().isEmpty() ? defaultDir() : Path.of(s.aeronDir());
+    }
+
+    /** The checks {@link #start} makes before it starts a driver (directory, free space, socket limits), alone. */
+    static void preflight(Settings s) {
+        preflight(dirOf(s), s);
+        Buffers.fit(kernelLimit("rmem_max"), kernelLimit("wmem_max"), s.mtu());
+    }
+
     /** Fails with a message naming the directory if it cannot be written or lacks room for the term buffers. */
-    static void preflight(Path dir, Settings s) {
+    private static void preflight(Path dir, Settings s) {
         Path parent = dir.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new IllegalStateException("data-plane preflight: the Aeron directory's parent " + parent
