@@ -5,7 +5,10 @@ import akka.actor.typed.javadsl.AskPattern;
 import com.typesafe.config.Config;
 import dptrain.cluster.protocol.SearchProtocol;
 import dptrain.cluster.protocol.WorkerProtocol;
+import dptrain.cluster.transport.DataPlane;
+import dptrain.cluster.transport.LazyDataPlane;
 import dptrain.coordinator.ClusterNodes;
+import dptrain.coordinator.GroupJob;
 import dptrain.coordinator.SearchBook;
 import dptrain.coordinator.SearchCoordinator;
 import dptrain.data.Dataset;
@@ -72,7 +75,7 @@ final class SearchCommand implements Callable<Integer> {
     /** train flags a parameter may not name: the search owns them, or they do not change the computed bits. */
     private static final Set<String> NOT_PARAMS = Set.of("seed", "epochs", "steps", "validation-fraction", "threads",
             "workers", "host", "port", "data-port", "mtu", "config", "worker-timeout", "data-dir", "run-dir", "resume",
-            "checkpoint-every", "log-every", "eval-train-samples", "no-plots", "quiet", "help", "version");
+            "checkpoint-every", "log-every", "eval-train-samples", "no-plots", "quiet", "verbose", "help", "version");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -152,6 +155,12 @@ final class SearchCommand implements Callable<Integer> {
                     + "--coordinator (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--workers-per-trial", defaultValue = "1", paramLabel = "G",
+            description = "Workers that train each trial together, data-parallel (the cluster job of `train`, same "
+                    + "bits), with several such groups at once; 1: each worker trains a trial alone on its own threads "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int workersPerTrial;
+
     @Option(names = "--local-cluster", description = "Run the workers as separate JVMs on this machine (loopback).")
     boolean localCluster;
 
@@ -191,6 +200,10 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--no-final", description = "Skip the final retraining of the best configuration and its test score.")
     boolean noFinal;
 
+    @Option(names = "--verbose", description = "The nodes' INFO logs on the terminal too (they always go to "
+            + "RUN_DIR/logs/dptrain.log; the terminal shows warnings and errors).")
+    boolean verbose;
+
     @Option(names = "--quiet", description = "No live view (events and the result only).")
     boolean quiet;
 
@@ -207,6 +220,10 @@ final class SearchCommand implements Callable<Integer> {
         }
         if (workerTimeout < 1) {
             throw new IllegalArgumentException("invalid value for --worker-timeout: " + workerTimeout + " (expected seconds >= 1)");
+        }
+        if (workersPerTrial < 1 || workersPerTrial > workers) {
+            throw new IllegalArgumentException("invalid value for --workers-per-trial: " + workersPerTrial
+                    + " (expected 1.." + workers + ", the number of --workers)");
         }
         if (maxConcurrent < 0) {
             throw new IllegalArgumentException("invalid value for --max-concurrent: " + maxConcurrent + " (expected >= 0)");
@@ -237,6 +254,7 @@ final class SearchCommand implements Callable<Integer> {
         Mnist mnist = TrainingSet.mnist(data);
         validate(plan, mnist);
         Files.createDirectories(runDir);
+        Logs.toRunDir(runDir, verbose);
         PrintStream err = System.err;
         try (SearchBook book = new SearchBook(runDir, plan)) {
             if (resume) {
@@ -546,9 +564,16 @@ final class SearchCommand implements Callable<Integer> {
         CompletableFuture<String> done = new CompletableFuture<>();
         ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
         AtomicReference<Supplier<SearchCoordinator.Status>> status = new AtomicReference<>();
+        // Groups (--workers-per-trial > 1) train through this node's data plane: IPC to workers in this JVM, UDP
+        // to worker JVMs. It starts with the first group's job.
+        LazyDataPlane groupPlane = workersPerTrial > 1 ? new LazyDataPlane(DataPlane.Settings.from(base, host)) : null;
+        boolean ipc = !localCluster && !coordinator;
+        long groupTimeoutMillis = workerTimeout * 1000L;
         SearchCoordinator.Setup setup = new SearchCoordinator.Setup(searchId, book,
                 (t, r) -> trialArgs(plan, t, r, plan.values(t)).toArray(String[]::new),
-                maxConcurrent > 0 ? maxConcurrent : Integer.MAX_VALUE, mnist.train().fingerprint(), Blas.identity(), done);
+                maxConcurrent > 0 ? maxConcurrent : Integer.MAX_VALUE, mnist.train().fingerprint(), Blas.identity(), done,
+                workersPerTrial, (system, group) -> new TrialRun(data, (cfg, model, train) ->
+                        GroupJob.start(system, groupPlane.get(), ipc, cfg, train, group, groupTimeoutMillis)));
         ActorSystem<SearchProtocol.Command> sys = ClusterNodes.startFirst(
                 SearchCoordinator.create(setup, events, status::set), ClusterNodes.node(base, host, akkaPort, "coordinator"));
         List<ActorSystem<WorkerProtocol.Command>> local = new ArrayList<>();
@@ -566,7 +591,7 @@ final class SearchCommand implements Callable<Integer> {
                 TrialRun runner = new TrialRun(data);
                 for (int i = 0; i < workers; i++) {
                     local.add(ClusterNodes.startWorker(ClusterNodes.node(base, host, 0, "worker"), seedNode,
-                            new Worker.Env(data, null, true, host, 0, () -> { }, runner)));
+                            new Worker.Env(data, groupPlane, true, host, 0, () -> { }, runner)));
                 }
                 err.printf(Locale.ROOT, "  %d worker actors in this JVM (coordinator %s)%n", workers, seedNode);
             }
@@ -586,6 +611,9 @@ final class SearchCommand implements Callable<Integer> {
             } catch (java.util.concurrent.TimeoutException e) {
                 err.println("warning: the coordinator node did not stop within 20 s");
             }
+            if (groupPlane != null) {
+                groupPlane.close();
+            }
         }
     }
 
@@ -599,64 +627,92 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    /** The live view: events as lines, and a status line (redrawn on a terminal, every 10 s otherwise). */
+    /**
+     * The live view. On a terminal: events scroll by above a block redrawn every second (the status line, each
+     * running unit with its worker, epoch and values, and the top 10). Otherwise: events as lines and the status
+     * line every 10 s.
+     */
     private void watch(SearchBook book, CompletableFuture<String> done, ConcurrentLinkedQueue<String> events,
                        AtomicReference<Supplier<SearchCoordinator.Status>> status, PrintStream err) throws Exception {
         boolean tty = System.console() != null && !quiet;
+        LiveView view = new LiveView(err);
         long start = System.nanoTime();
         long lastLine = 0;
         long noWorkerSince = System.nanoTime();
         long[] epochs0 = book.plan().epochs();
-        boolean drawn = false;
-        while (true) {
-            try {
-                done.get(tty ? 1 : 2, TimeUnit.SECONDS);
-                break;
-            } catch (java.util.concurrent.TimeoutException e) {
-                // not yet: show progress
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (drawn) {
-                    err.println();
+        try {
+            while (true) {
+                try {
+                    done.get(tty ? 1 : 2, TimeUnit.SECONDS);
+                    break;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // not yet: show progress
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
                 }
-                throw e.getCause() instanceof Exception ex ? ex : e;
+                printEvents(events, view, tty, err);
+                SearchCoordinator.Status s = status.get() == null ? null : status.get().get();
+                if (s == null) {
+                    continue;
+                }
+                if (s.workers() > 0) {
+                    noWorkerSince = System.nanoTime();
+                } else if ((System.nanoTime() - noWorkerSince) / 1e9 > workerTimeout) {
+                    throw new IllegalStateException("no worker for " + workerTimeout + " s (--worker-timeout)"
+                            + (localCluster ? "; see the worker logs in " + runDir.resolve("logs") : ""));
+                }
+                if (quiet) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                String line = statusLine(book, s, (now - start) / 1e9, epochs0, !tty);
+                if (tty) {
+                    view.draw(liveBlock(line, s));
+                } else if ((now - lastLine) / 1e9 >= 10) {
+                    err.println(line);
+                    lastLine = now;
+                }
             }
-            String ev;
-            while ((ev = events.poll()) != null) {
-                err.println((drawn ? "\r\033[K" : "") + "  " + ev);
-                drawn = false;
-            }
-            SearchCoordinator.Status s = status.get() == null ? null : status.get().get();
-            if (s == null) {
-                continue;
-            }
-            if (s.workers() > 0) {
-                noWorkerSince = System.nanoTime();
-            } else if ((System.nanoTime() - noWorkerSince) / 1e9 > workerTimeout) {
-                throw new IllegalStateException("no worker for " + workerTimeout + " s (--worker-timeout)"
-                        + (localCluster ? "; see the worker logs in " + runDir.resolve("logs") : ""));
-            }
-            if (quiet) {
-                continue;
-            }
-            long now = System.nanoTime();
-            if (tty || (now - lastLine) / 1e9 >= 10) {
-                String line = statusLine(book, s, (now - start) / 1e9, epochs0);
-                err.print(tty ? "\r\033[K" + line : line + "\n");
-                drawn = tty;
-                lastLine = now;
-            }
-        }
-        String ev;
-        while ((ev = events.poll()) != null) {
-            err.println((drawn ? "\r\033[K" : "") + "  " + ev);
-            drawn = false;
-        }
-        if (drawn) {
-            err.println();
+            printEvents(events, view, tty, err);
+        } finally {
+            view.clear(); // the final leaderboard follows
         }
     }
 
-    private String statusLine(SearchBook book, SearchCoordinator.Status s, double seconds, long[] epochs0) {
+    private static void printEvents(ConcurrentLinkedQueue<String> events, LiveView view, boolean tty, PrintStream err) {
+        String ev;
+        while ((ev = events.poll()) != null) {
+            if (tty) {
+                view.event("  " + ev);
+            } else {
+                err.println("  " + ev);
+            }
+        }
+    }
+
+    /** The terminal's block: the status line, one line per running unit, and the top 10 as of its last refresh. */
+    private static List<String> liveBlock(String statusLine, SearchCoordinator.Status s) {
+        List<String> lines = new ArrayList<>();
+        lines.add(statusLine);
+        for (SearchCoordinator.Running r : s.running()) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-34s trial %d seed %d  epoch %.0f/%d ",
+                    r.worker(), r.unit().trial(), r.unit().seedIndex(), r.epoch(), r.unit().epoch()));
+            if (r.values() != null) {
+                r.values().forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+            }
+            lines.add(b.toString());
+        }
+        if (!s.leaderboard().isBlank()) {
+            lines.add("  top 10 by validation accuracy:");
+            for (String l : s.leaderboard().split("\n")) {
+                lines.add("    " + l);
+            }
+        }
+        return lines;
+    }
+
+    private String statusLine(SearchBook book, SearchCoordinator.Status s, double seconds, long[] epochs0,
+                              boolean withRunning) {
         SearchPlan plan = book.plan();
         long[] e = plan.epochs();
         double expected = expectedEpochs(plan);
@@ -673,7 +729,7 @@ final class SearchCommand implements Callable<Integer> {
         String best = rank.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f%% (#%d)",
                 100 * plan.score(rank.get(0), plan.topRung(rank.get(0))), rank.get(0));
         StringBuilder running = new StringBuilder();
-        for (SearchCoordinator.Running r : s.running()) {
+        for (SearchCoordinator.Running r : withRunning ? s.running() : List.<SearchCoordinator.Running>of()) {
             running.append(String.format(Locale.ROOT, " [#%d %.0f/%d]", r.unit().trial(), r.epoch(), r.unit().epoch()));
         }
         return String.format(Locale.ROOT, "search %3.0f%% | %d/%d trials scored | %d epochs | ETA %s | best %s | "

@@ -191,6 +191,10 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress output (epoch lines and errors only).")
     boolean quiet;
 
+    @Option(names = "--verbose", description = "The nodes' INFO logs on the terminal too (they always go to "
+            + "RUN_DIR/logs/dptrain.log; the terminal shows warnings and errors).")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = config();
@@ -203,6 +207,7 @@ class TrainCommand implements Callable<Integer> {
         }
         Checkpoint from = null;
         try (RunDirectory run = new RunDirectory(runDir)) {
+            Logs.toRunDir(run.path(), verbose);
             if (resume) {
                 if (!Files.exists(run.latestCheckpoint())) {
                     throw new IllegalArgumentException("--resume: no checkpoint at " + run.latestCheckpoint());

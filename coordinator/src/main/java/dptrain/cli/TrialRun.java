@@ -8,6 +8,7 @@ import dptrain.train.Checkpoint;
 import dptrain.train.Evaluator;
 import dptrain.train.LocalShardExecutor;
 import dptrain.train.RunDirectory;
+import dptrain.train.ShardExecutor;
 import dptrain.train.ShardPlan;
 import dptrain.train.TrainConfig;
 import dptrain.train.TrainListener;
@@ -39,12 +40,30 @@ final class TrialRun implements TrialRunner {
     /** Seconds between checkpoints shipped in the middle of a unit (one is always shipped at a pause). */
     static final double SHIP_EVERY_SECONDS = 5;
 
+    /** What computes a unit's steps. */
+    interface Executors {
+        /** An executor for cfg's steps over train (the trial's training split). */
+        ShardExecutor open(TrainConfig cfg, Model model, Dataset train);
+    }
+
+    /** A worker's own threads: --threads of them, as {@code train --workers 0}. */
+    static final Executors LOCAL = (cfg, model, train) -> new LocalShardExecutor(model, cfg.threads(),
+            ShardPlan.maxShard(cfg.batchSize(), cfg.virtualShards()));
+
     private final Path dataDir;
     private final String fingerprint;
+    private final Executors executors;
 
+    /** Units trained on this node's own threads. */
     TrialRun(Path dataDir) {
+        this(dataDir, LOCAL);
+    }
+
+    /** Units whose steps the given executors compute (a group of workers, for --workers-per-trial). */
+    TrialRun(Path dataDir, Executors executors) {
         this.dataDir = dataDir;
         this.fingerprint = TrainingSet.mnist(dataDir).train().fingerprint();
+        this.executors = executors;
     }
 
     /** train's flags parsed from args, naming a bad one. */
@@ -72,8 +91,7 @@ final class TrialRun implements TrialRunner {
         Model model = new Model(cfg.net());
         Path dir = scratchDir();
         try (RunDirectory run = new RunDirectory(dir);
-             LocalShardExecutor ex = new LocalShardExecutor(model, cfg.threads(),
-                     ShardPlan.maxShard(cfg.batchSize(), cfg.virtualShards()))) {
+             ShardExecutor ex = executors.open(cfg, model, split.train())) {
             Checkpoint from = null;
             if (resume != null) {
                 Files.write(run.latestCheckpoint(), resume);

@@ -45,26 +45,43 @@ public final class Coordinator {
     private final ActorContext<Command> ctx;
     private final JobBoard board;
     private final String gradChannel;
+    private final int gradStream;
+    /** The nodes this job may use (null: every worker that registers). */
+    private final Set<Address> only;
     private final Map<ActorRef<WorkerProtocol.Command>, Integer> offered = new HashMap<>();
     private final Set<Address> unreachable = new HashSet<>();
-    private int nextId = 1;
+    private int nextId;
     private boolean finished;
 
-    private Coordinator(ActorContext<Command> ctx, JobBoard board, String gradChannel) {
+    private Coordinator(ActorContext<Command> ctx, JobBoard board, String gradChannel, int gradStream,
+                        Set<Address> only, int firstWorkerId) {
         this.ctx = ctx;
         this.board = board;
         this.gradChannel = gradChannel;
+        this.gradStream = gradStream;
+        this.only = only;
+        this.nextId = firstWorkerId;
     }
 
     /** The coordinator for the job on board; workers send gradients to gradChannel. */
     static Behavior<Command> create(JobBoard board, String gradChannel) {
+        return create(board, gradChannel, dptrain.cluster.transport.DataPlane.GRAD_STREAM, null, 1);
+    }
+
+    /**
+     * The coordinator of a job that offers itself only to the worker nodes at the addresses in only (a search's
+     * group of workers for one trial), numbering them from firstWorkerId; workers send gradients to gradChannel on
+     * gradStream. Several such jobs can share one node and one data plane.
+     */
+    static Behavior<Command> create(JobBoard board, String gradChannel, int gradStream, Set<Address> only,
+                                    int firstWorkerId) {
         return Behaviors.setup(ctx -> {
             ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, listings));
             ActorRef<ClusterEvent.ReachabilityEvent> reach =
                     ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
-            return new Coordinator(ctx, board, gradChannel).behavior();
+            return new Coordinator(ctx, board, gradChannel, gradStream, only, firstWorkerId).behavior();
         });
     }
 
@@ -86,14 +103,14 @@ public final class Coordinator {
             return Behaviors.same();
         }
         for (ActorRef<WorkerProtocol.Command> w : l.listing().getServiceInstances(WorkerProtocol.SERVICE_KEY)) {
-            if (!offered.containsKey(w)) {
+            if (!offered.containsKey(w) && (only == null || only.contains(w.path().address()))) {
                 int id = nextId++;
                 offered.put(w, id);
                 ctx.watchWith(w, new WorkerStopped(w));
                 JobBoard.Job j = board.job;
                 w.tell(new WorkerProtocol.JobOffer(j.id(), id, j.netSpec(), j.batchSize(), j.shards(), j.seed(),
                         j.trainSamples(), j.validationFraction(), j.fingerprint(), j.blas(), j.secret(), gradChannel,
-                        dptrain.cluster.transport.DataPlane.GRAD_STREAM, ctx.getSelf()));
+                        gradStream, ctx.getSelf()));
             }
         }
         return Behaviors.same();
@@ -168,6 +185,6 @@ public final class Coordinator {
             w.tell(new WorkerProtocol.JobDone(board.job.id(), f.status()));
         }
         f.replyTo().tell(Done.INSTANCE);
-        return Behaviors.same();
+        return only == null ? Behaviors.same() : Behaviors.stopped(); // a trial's job: its node goes on
     }
 }

@@ -2,6 +2,7 @@ package dptrain.coordinator;
 
 import akka.actor.Address;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -22,6 +23,7 @@ import dptrain.search.SearchPlan;
 import dptrain.search.SearchPlan.Result;
 import dptrain.search.SearchPlan.Unit;
 import dptrain.util.JsonCodec;
+import dptrain.worker.TrialRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +39,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The coordinator of a search: finds trial workers through the Receptionist, gives each idle one the next unit the
@@ -51,15 +54,33 @@ public final class SearchCoordinator {
         String[] args(int trial, int seedIndex);
     }
 
-    /** What the search coordinator needs to know. */
+    /** How a unit is trained data-parallel over a group of worker nodes (--workers-per-trial). */
+    public interface GroupTrials {
+        /** A runner for one unit over the nodes at group, in this node (system) and on the caller's thread. */
+        TrialRunner over(ActorSystem<?> system, Set<Address> group);
+    }
+
+    /**
+     * What the search coordinator needs to know. With workersPerTrial G > 1 each unit trains over G workers at once
+     * through groups; with G = 1 a worker runs a unit alone on its own threads.
+     */
     public record Setup(long searchId, SearchBook book, TrialArgs args, int maxConcurrent, String mnistFingerprint,
-                        String blas, CompletableFuture<String> done) {}
+                        String blas, CompletableFuture<String> done, int workersPerTrial, GroupTrials groups) {
+        /** One worker per trial. */
+        public Setup(long searchId, SearchBook book, TrialArgs args, int maxConcurrent, String mnistFingerprint,
+                     String blas, CompletableFuture<String> done) {
+            this(searchId, book, args, maxConcurrent, mnistFingerprint, blas, done, 1, null);
+        }
+    }
 
-    /** A unit on a worker, for the live view: the worker's name, the unit, the last epoch it reported. */
-    public record Running(String worker, Unit unit, double epoch) {}
+    /** A unit on a worker, for the live view: the worker's name, the unit, the last epoch it reported, its values. */
+    public record Running(String worker, Unit unit, double epoch, Map<String, String> values) {}
 
-    /** What the live view shows; replaced as a whole after each message. */
-    public record Status(int workers, List<Running> running, int retries) {}
+    /**
+     * What the live view shows, replaced as a whole after each message: live workers, the units running, retries,
+     * and the top 10 (leaderboard.txt's text, as of its last refresh).
+     */
+    public record Status(int workers, List<Running> running, int retries, String leaderboard) {}
 
     /** Main thread → actor: the search is over; tell the workers. */
     public record Finish(String status, ActorRef<Boolean> replyTo) implements Command {}
@@ -80,19 +101,26 @@ public final class SearchCoordinator {
      */
     static final Duration TABLES_EVERY = Duration.ofSeconds(2);
 
-    /** A unit in flight. */
+    /** A unit in flight: on one worker, or on a group of them trained from a thread of this node. */
     private static final class Flight {
         final Unit unit;
-        final ActorRef<TrialWorkerCommand> ref;
+        final List<ActorRef<TrialWorkerCommand>> members;
         final long started = System.nanoTime();
+        final AtomicBoolean stop = new AtomicBoolean();
         String worker;
         double epoch;
         ByteArrayOutputStream chunks;
+        Thread thread;
 
-        Flight(Unit unit, ActorRef<TrialWorkerCommand> ref) {
+        Flight(Unit unit, List<ActorRef<TrialWorkerCommand>> members) {
             this.unit = unit;
-            this.ref = ref;
-            this.worker = ref.path().address().hostPort();
+            this.members = members;
+            this.worker = members.size() == 1 ? members.get(0).path().address().hostPort()
+                    : "group " + String.join("+", members.stream().map(m -> m.path().address().hostPort()).toList());
+        }
+
+        boolean group() {
+            return thread != null;
         }
     }
 
@@ -107,7 +135,8 @@ public final class SearchCoordinator {
     private final Map<Long, Flight> flights = new LinkedHashMap<>();
     private final Map<ActorRef<TrialWorkerCommand>, Long> busy = new HashMap<>();
     private final ConcurrentLinkedQueue<String> events;
-    private volatile Status status = new Status(0, List.of(), 0);
+    private volatile Status status = new Status(0, List.of(), 0, "");
+    private String leaderboard = "";
     private long nextUnit = 1;
     private boolean finished;
     private long tablesWrittenAt = System.nanoTime() - TABLES_EVERY.toNanos();
@@ -192,8 +221,14 @@ public final class SearchCoordinator {
     /** A worker is gone or unreachable: its unit goes back to the plan, counted as a retry. */
     private Behavior<Command> lose(ActorRef<TrialWorkerCommand> w, String why) {
         idle.remove(w);
-        Long id = busy.remove(w);
-        if (id != null) {
+        Long id = busy.get(w);
+        if (id != null && flights.get(id).group()) {
+            // Its shards go to the rest of the group (the job's own coordinator sees the loss too); the unit goes on.
+            // It stays busy until the unit ends, so that it cannot take other work while the job may still count it.
+            events.add("worker " + w.path().address().hostPort() + " lost (" + why + ") during " + flights.get(id).unit
+                    + "; the rest of its group takes its shards");
+        } else if (id != null) {
+            busy.remove(w);
             Flight f = flights.remove(id);
             String reason = "worker " + f.worker + " lost (" + why + ")";
             retry(f.unit, reason);
@@ -282,7 +317,13 @@ public final class SearchCoordinator {
         if (f == null) {
             return Behaviors.same(); // a unit already given to another worker
         }
-        busy.remove(f.ref);
+        List<ActorRef<TrialWorkerCommand>> back = new ArrayList<>();
+        for (ActorRef<TrialWorkerCommand> m : f.members) {
+            busy.remove(m);
+            if (known.contains(m) && !unreachable.contains(m.path().address())) {
+                back.add(m);
+            }
+        }
         double secs = (System.nanoTime() - f.started) / 1e9;
         Unit u = f.unit;
         switch (e.status()) {
@@ -295,7 +336,7 @@ public final class SearchCoordinator {
                     events.add(String.format(java.util.Locale.ROOT, "%s: validation accuracy %.2f%% (%s)", u,
                             100 * r.accuracy(), f.worker));
                 }
-                idle.add(f.ref);
+                idle.addAll(back);
             }
             case SearchPlan.DIVERGED -> {
                 Map<String, Object> s = e.summary() == null ? Map.of() : JsonCodec.readObject(e.summary());
@@ -303,10 +344,10 @@ public final class SearchCoordinator {
                 setup.book().record(u, new Result(SearchPlan.DIVERGED, Double.NaN, Double.NaN, steps, null,
                         e.error()), f.worker, secs);
                 events.add("trial " + u.trial() + " diverged: " + e.error());
-                idle.add(f.ref);
+                idle.addAll(back);
             }
             case "refused" -> {
-                refused.add(f.ref);
+                refused.addAll(f.members);
                 events.add("worker " + f.worker + " refused work: " + e.error());
                 if (refused.containsAll(known)) {
                     fail("every worker refused the search's work; the last said: " + e.error());
@@ -315,7 +356,7 @@ public final class SearchCoordinator {
             default -> {
                 retry(u, String.valueOf(e.error()));
                 events.add(u + " failed on " + f.worker + ": " + e.error());
-                idle.add(f.ref);
+                idle.addAll(back);
             }
         }
         sendReady(); // before the tables: the next unit need not wait for trials.csv
@@ -338,12 +379,78 @@ public final class SearchCoordinator {
 
     /** Gives idle workers the units the plan allows now. */
     private void sendReady() {
-        while (!finished && !idle.isEmpty() && flights.size() < setup.maxConcurrent()) {
+        int g = setup.workersPerTrial();
+        while (!finished && idle.size() >= g && flights.size() < setup.maxConcurrent()) {
             List<Unit> ready = plan.ready(inFlight(), 1);
             if (ready.isEmpty()) {
                 break;
             }
-            send(ready.get(0), idle.poll());
+            if (g == 1) {
+                send(ready.get(0), idle.poll());
+            } else {
+                List<ActorRef<TrialWorkerCommand>> group = new ArrayList<>();
+                for (int i = 0; i < g; i++) {
+                    group.add(idle.poll());
+                }
+                startGroup(ready.get(0), group);
+            }
+        }
+    }
+
+    /**
+     * Trains u over a group of workers from a thread of this node; what it reports comes back as the messages a
+     * lone worker would send (epochs, the checkpoint whole, the end), so the rest of the search does not differ.
+     */
+    private void startGroup(Unit u, List<ActorRef<TrialWorkerCommand>> group) {
+        long id = nextUnit++;
+        byte[] from = checkpointOf(u);
+        Set<Address> addresses = new LinkedHashSet<>();
+        for (ActorRef<TrialWorkerCommand> m : group) {
+            addresses.add(m.path().address());
+        }
+        TrialRunner runner = setup.groups().over(ctx.getSystem(), addresses);
+        String[] args = setup.args().args(u.trial(), u.seedIndex());
+        ActorRef<Command> self = ctx.getSelf();
+        long search = setup.searchId();
+        Flight f = new Flight(u, List.copyOf(group));
+        AtomicBoolean stop = f.stop;
+        f.thread = new Thread(() -> {
+            TrialEnded end;
+            try {
+                TrialRunner.Outcome o = runner.run(args, u.epoch(), from, new TrialRunner.Events() {
+                    @Override
+                    public void epoch(String record) {
+                        self.tell(new TrialEpoch(search, id, record));
+                    }
+
+                    @Override
+                    public void checkpoint(long step, byte[] bytes) {
+                        self.tell(new CheckpointChunk(search, id, step, 0, bytes.length, bytes));
+                    }
+                }, stop::get);
+                end = new TrialEnded(search, id, o.status(), o.summary(), o.error());
+            } catch (java.util.concurrent.CancellationException e) {
+                return; // the search is over
+            } catch (Exception | Error e) {
+                end = new TrialEnded(search, id, "failed", null, "on group " + addresses + ": "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+            self.tell(end);
+        }, "dptrain-group-trial-" + u.trial() + "-seed-" + u.seedIndex());
+        f.thread.setDaemon(true);
+        setup.book().unitSent();
+        flights.put(id, f);
+        for (ActorRef<TrialWorkerCommand> m : group) {
+            busy.put(m, id);
+        }
+        f.thread.start();
+    }
+
+    private byte[] checkpointOf(Unit u) {
+        try {
+            return setup.book().checkpoint(u.trial(), u.seedIndex());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoint of " + u, e);
         }
     }
 
@@ -355,12 +462,7 @@ public final class SearchCoordinator {
 
     private void send(Unit u, ActorRef<TrialWorkerCommand> w) {
         long id = nextUnit++;
-        byte[] from;
-        try {
-            from = setup.book().checkpoint(u.trial(), u.seedIndex());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the checkpoint of " + u, e);
-        }
+        byte[] from = checkpointOf(u);
         int n = from == null ? 0 : from.length;
         for (int off = 0; off < n; off += SearchProtocol.CHUNK_BYTES) {
             int len = Math.min(SearchProtocol.CHUNK_BYTES, n - off);
@@ -369,7 +471,7 @@ public final class SearchCoordinator {
         w.tell(new RunTrial(setup.searchId(), id, u.trial(), u.seedIndex(), u.epoch(),
                 setup.args().args(u.trial(), u.seedIndex()), setup.mnistFingerprint(), setup.blas(), n, ctx.getSelf()));
         setup.book().unitSent();
-        Flight f = new Flight(u, w);
+        Flight f = new Flight(u, List.of(w));
         flights.put(id, f);
         busy.put(w, id);
     }
@@ -397,6 +499,7 @@ public final class SearchCoordinator {
         tablesWrittenAt = System.nanoTime();
         try {
             setup.book().writeTables(inFlight(), false);
+            leaderboard = setup.book().leaderboard(10);
         } catch (IOException e) {
             ctx.getLog().warn("cannot write trials.csv: {}", e.toString());
         }
@@ -405,9 +508,9 @@ public final class SearchCoordinator {
     private void publish() {
         List<Running> r = new ArrayList<>();
         for (Flight f : flights.values()) {
-            r.add(new Running(f.worker, f.unit, f.epoch));
+            r.add(new Running(f.worker, f.unit, f.epoch, plan.values(f.unit.trial())));
         }
-        status = new Status(known.size() - refused.size(), List.copyOf(r), plan.retries());
+        status = new Status(known.size() - refused.size(), List.copyOf(r), plan.retries(), leaderboard);
     }
 
     private void fail(String why) {
@@ -416,6 +519,18 @@ public final class SearchCoordinator {
 
     private Behavior<Command> onFinish(Finish f) {
         finished = true;
+        for (Flight g : flights.values()) {
+            g.stop.set(true);
+        }
+        for (Flight g : flights.values()) {
+            if (g.group()) {
+                try {
+                    g.thread.join(15_000); // its job tells its workers it is over
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         for (ActorRef<TrialWorkerCommand> w : known) {
             w.tell(new SearchProtocol.StopSearch(setup.searchId(), f.status()));
         }

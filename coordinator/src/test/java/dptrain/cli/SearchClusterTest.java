@@ -86,6 +86,27 @@ class SearchClusterTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    @Test
+    void trialsTrainedDataParallelOverGroupsOfWorkersGiveTheSameTrials() throws Exception {
+        // ASHA: units pause at rungs and resume from checkpoints, here inside data-parallel jobs of 2 workers each,
+        // over IPC in this JVM and over UDP between worker JVMs (which must stay for the next unit, not leave).
+        String[] flags = concat(concat(NET, strategy("asha")), "--train-samples", "1000", "--virtual-shards", "4");
+        Path one = search("g-w1", concat(flags, "--workers", "1"));
+        Path groups = search("g-w4x2", concat(flags, "--workers", "4", "--workers-per-trial", "2"));
+        Path lc = search("g-lc2x2", concat(flags, "--local-cluster", "--workers", "2", "--workers-per-trial", "2"));
+        String ref = repeatable(one);
+        assertEquals(ref, repeatable(groups), "trials.csv of 2 groups of 2 workers vs 1 worker");
+        assertEquals(ref, repeatable(lc), "trials.csv of a group of 2 worker JVMs vs 1 worker");
+        assertTrue(Files.readString(lc.resolve("trials.csv")).contains("group "), "the worker column names the group");
+        Map<String, Object> best = (Map<String, Object>) ChildJvms.summary(lc).get("best");
+        Path alone = tmp.resolve("g-alone");
+        Cli.Result r = Cli.run("train", "@" + lc.resolve("best-args.txt"), "--workers", "0", "--run-dir",
+                alone.toString(), "--quiet", "--no-plots");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(best.get("params_sha256"), ChildJvms.summary(alone).get("params_sha256"));
+    }
+
     @Test
     void coordinatorKilledMidSearchResumesWithoutRerunningFinishedTrials() throws Exception {
         String[] flags = concat(NET, "--strategy", "asha", "--trials", "12", "--epochs", "4", "--min-epochs", "1",
@@ -172,6 +193,8 @@ class SearchClusterTest {
                 {new String[] {"--model", "multi-layer", "--param", "dropout=uniform:0:1.5"}, "dropout = 1.5"},
                 {new String[] {"--param", "lr=log-uniform:1e-4:1", "--frobnicate"}, "--frobnicate"},
                 {new String[] {"--param", "lr=log-uniform:1e-4:1", "--trials", "0"}, "--trials"},
+                {new String[] {"--param", "lr=log-uniform:1e-4:1", "--workers", "2", "--workers-per-trial", "3"},
+                        "--workers-per-trial: 3 (expected 1..2"},
         };
         for (Object[] c : cases) {
             Cli.Result r = Cli.run(concat(concat(new String[] {"search"}, (String[]) c[0]), "--run-dir",

@@ -145,7 +145,9 @@ public final class Worker {
             ctx.getLog().info("job {} ended ({}); worker {} computed {} shards; dropped data-plane messages: {}", jobId,
                     d.status(), workerId, engine == null ? 0 : engine.shardsDone(), engine == null ? "{}" : engine.drops());
             release();
-            env.onJobDone().run();
+            if (!WorkerProtocol.TRIAL_DONE.equals(d.status())) {
+                env.onJobDone().run();
+            }
         }
         return Behaviors.same();
     }

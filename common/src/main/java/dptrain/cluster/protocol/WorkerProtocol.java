@@ -31,6 +31,12 @@ public final class WorkerProtocol {
                            byte[] secret, String gradChannel, int gradStream,
                            ActorRef<CoordinatorProtocol.Command> coordinator) implements Command, WireMessage {}
 
-    /** Coordinator → worker: the job is over (status "completed", "failed" …); the worker releases it. */
+    /**
+     * Coordinator → worker: the job is over (status "completed", "failed" …); the worker releases it. With status
+     * {@link #TRIAL_DONE} the job was one unit of a search's trial, and the node stays for the search's next work.
+     */
     public record JobDone(long jobId, String status) implements Command, WireMessage {}
+
+    /** The {@link JobDone} status of a search's data-parallel trial unit: the node does not leave after it. */
+    public static final String TRIAL_DONE = "trial-unit-done";
 }

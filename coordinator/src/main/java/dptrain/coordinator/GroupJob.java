@@ -1,0 +1,132 @@
+package dptrain.coordinator;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import dptrain.cluster.protocol.CoordinatorProtocol;
+import dptrain.cluster.protocol.WorkerProtocol;
+import dptrain.cluster.transport.Authenticator;
+import dptrain.cluster.transport.DataPlane;
+import dptrain.data.Dataset;
+import dptrain.nn.Model;
+import dptrain.tensor.Blas;
+import dptrain.train.Parallel;
+import dptrain.train.ShardExecutor;
+import dptrain.train.ShardResult;
+import dptrain.train.TrainConfig;
+import io.aeron.Subscription;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One unit of a search's trial trained data-parallel over a group of worker nodes ({@code search
+ * --workers-per-trial G}): the cluster job of {@code train}, inside the search's coordinator node. A
+ * {@link Coordinator} actor offers the job only to the group's nodes and a {@link RemoteShardExecutor} runs the steps
+ * on the unit's thread; several groups train at once over this node's one data plane, each on a gradient stream and
+ * worker numbers of its own. The bits are those of {@code train} with the same flags, whatever the group's size, and
+ * a worker lost mid-unit has its shards taken over by the rest of its group.
+ */
+public final class GroupJob implements ShardExecutor, Parallel {
+    /** Jobs started in this JVM: keeps their IPC streams and worker numbers apart. */
+    private static final AtomicInteger JOBS = new AtomicInteger();
+    /** Stream ids and worker numbers a job owns: GRAD_STREAM + SPAN·j and workers SPAN·j + 1 …, PARAMS_STREAM + those. */
+    private static final int SPAN = 10_000;
+
+    private final ActorSystem<?> system;
+    private final ActorRef<CoordinatorProtocol.Command> coordinator;
+    private final RemoteShardExecutor executor;
+    private final Subscription gradsIn;
+
+    private GroupJob(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
+                     RemoteShardExecutor executor, Subscription gradsIn) {
+        this.system = system;
+        this.coordinator = coordinator;
+        this.executor = executor;
+        this.gradsIn = gradsIn;
+    }
+
+    /**
+     * Starts the job for cfg on train (the trial's training split) over the worker nodes at group, and waits until
+     * all of them are ready. ipc: the workers share this JVM's data plane (embedded workers); otherwise UDP.
+     * Fails with the reason if they are not ready within noWorkerTimeoutMillis or all refuse.
+     */
+    public static GroupJob start(ActorSystem<?> system, DataPlane dp, boolean ipc, TrainConfig cfg, Dataset train,
+                                 Set<Address> group, long noWorkerTimeoutMillis) {
+        int j = JOBS.incrementAndGet() % (Integer.MAX_VALUE / SPAN - 1) + 1;
+        int gradStream = ipc ? DataPlane.GRAD_STREAM + SPAN * j : DataPlane.GRAD_STREAM;
+        String gradChannel;
+        Subscription gradsIn;
+        if (ipc) {
+            gradChannel = dp.ipcChannel();
+            gradsIn = dp.subscription(gradChannel, gradStream);
+        } else {
+            String host = dp.settings().host();
+            gradsIn = dp.subscription(dp.udpChannel(host, 0), gradStream);
+            gradChannel = dp.udpChannel(host, dp.boundPort(gradsIn, host, 0));
+        }
+        ActorRef<CoordinatorProtocol.Command> coordinator = null;
+        RemoteShardExecutor ex = null;
+        try {
+            long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
+            JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
+                    cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
+                    Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
+            coordinator = system.systemActorOf(Coordinator.create(board, gradChannel, gradStream, Set.copyOf(group),
+                    ipc ? SPAN * j + 1 : 1), "group-job-" + Long.toHexString(jobId), Props.empty());
+            ex = new RemoteShardExecutor(board, coordinator, dp, gradsIn, new Model(cfg.net()),
+                    noWorkerTimeoutMillis * 1_000_000L, cfg.threads());
+            // The job's progress lines (waiting, the distribution check) would break the search's live view.
+            ex.awaitWorkers(group.size(), noWorkerTimeoutMillis, new PrintStream(PrintStream.nullOutputStream()), true);
+            return new GroupJob(system, coordinator, ex, gradsIn);
+        } catch (RuntimeException e) {
+            new GroupJob(system, coordinator, ex, gradsIn).close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step, float[] params,
+                              float[] state, ShardResult[] results) {
+        executor.computeShards(data, batch, batchSize, seed, step, params, state, results);
+    }
+
+    @Override
+    public void forRanges(int n, Range body) {
+        executor.forRanges(n, body);
+    }
+
+    @Override
+    public void describeStep(Map<String, Object> record) {
+        executor.describeStep(record);
+    }
+
+    @Override
+    public void describeRun(Map<String, Object> summary) {
+        executor.describeRun(summary);
+    }
+
+    /** Releases the group's workers (they stay in the search) and this job's streams. */
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.close();
+        }
+        if (coordinator != null) {
+            ActorRef<CoordinatorProtocol.Command> c = coordinator;
+            try {
+                AskPattern.<CoordinatorProtocol.Command, Coordinator.Done>ask(c,
+                        r -> new Coordinator.Finish(WorkerProtocol.TRIAL_DONE, r), Duration.ofSeconds(5),
+                        system.scheduler()).toCompletableFuture().get();
+            } catch (Exception e) {
+                // the workers notice the job is gone when the next one is offered
+            }
+        }
+        gradsIn.close();
+    }
+}
