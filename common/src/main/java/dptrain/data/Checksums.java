@@ -15,7 +15,7 @@ final class Checksums {
 
     /** Returns the lowercase hex SHA-256 of a file's contents; I/O problems become DataExceptions. */
     static String sha256(Path file) {
-        MessageDigest sha = Dataset.sha256();
+        MessageDigest sha = dptrain.util.Hashes.sha256();
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {

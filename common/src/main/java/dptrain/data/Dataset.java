@@ -3,7 +3,6 @@ package dptrain.data;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -167,7 +166,7 @@ public final class Dataset {
     }
 
     private String computeFingerprint() {
-        MessageDigest sha = sha256();
+        MessageDigest sha = dptrain.util.Hashes.sha256();
         ByteBuffer header = ByteBuffer.allocate(12 + 4 * sampleShape.length);
         header.putInt(labels.length).putInt(classes).putInt(sampleShape.length);
         for (int d : sampleShape) {
@@ -194,14 +193,6 @@ public final class Dataset {
             sha.update(bytes.array(), 0, 4 * n);
         }
         return HexFormat.of().formatHex(sha.digest());
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 
     @Override

