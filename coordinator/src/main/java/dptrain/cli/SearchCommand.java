@@ -427,35 +427,7 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private static String nearest(String name, List<String> names) {
-        String best = null;
-        int bestD = 3;
-        for (String n : names) {
-            int d = distance(name, n);
-            if (d < bestD) {
-                bestD = d;
-                best = n;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1),
-                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return dptrain.util.Nearest.suggestion(name, names);
     }
 
     /** The train command line of trial t's r-th seed: the fixed flags, the trial's values, the search's own. */

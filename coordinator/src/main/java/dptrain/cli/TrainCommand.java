@@ -137,9 +137,10 @@ class TrainCommand implements Callable<Integer> {
             description = "Akka port of the coordinator node (default: 25520 for coordinator, any free port otherwise).")
     Integer port;
 
-    @Option(names = "--data-port", defaultValue = "0", paramLabel = "PORT",
-            description = "UDP port of the coordinator's Aeron data plane (0: any free port; default: ${DEFAULT-VALUE}).")
-    int dataPort;
+    @Option(names = "--data-port", paramLabel = "PORT",
+            description = "UDP port of the coordinator's Aeron data plane (0: any free port; default: "
+                    + "dptrain.data-plane.port, 0).")
+    Integer dataPort;
 
     @Option(names = "--mtu", paramLabel = "BYTES",
             description = "Aeron MTU: 1408 for Ethernet, up to 65504 on loopback or jumbo frames (default: 65504 for "
@@ -274,12 +275,16 @@ class TrainCommand implements Callable<Integer> {
         if (workerTimeout < 1) {
             throw new IllegalArgumentException("invalid value for --worker-timeout: " + workerTimeout + " (expected seconds >= 1)");
         }
-        requirePort("--data-port", dataPort);
+        if (dataPort != null) {
+            requirePort("--data-port", dataPort);
+        }
         if (port != null) {
             requirePort("--port", port);
         }
-        com.typesafe.config.Config base = ClusterNodes.base(configFile)
-                .withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));
+        com.typesafe.config.Config base = ClusterNodes.base(configFile);
+        if (dataPort != null) { // the flag over the --config file's dptrain.data-plane.port
+            base = base.withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));
+        }
         // Loopback takes 64 KB datagrams; an Aeron message (so the MTU) must also fit in an eighth of a term.
         Integer mtuValue = mtu != null ? mtu : mode() == Mode.LOCAL_CLUSTER
                 ? Integer.valueOf((int) Math.min(65504, base.getBytes("dptrain.data-plane.term-length") / 8)) : null;

@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.UnrecoverableKeyException;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,13 +42,81 @@ public final class ClusterNodes {
             if (!Files.isRegularFile(userConfig)) {
                 throw new IllegalArgumentException("--config " + userConfig + ": no such file (expected a HOCON file)");
             }
+            Config user;
             try {
-                c = ConfigFactory.parseFile(userConfig.toFile()).withFallback(c);
+                user = ConfigFactory.parseFile(userConfig.toFile());
             } catch (com.typesafe.config.ConfigException e) {
                 throw new IllegalArgumentException("--config " + userConfig + ": " + e.getMessage());
             }
+            checkDptrainSettings(user, c, userConfig);
+            c = user.withFallback(c);
         }
         return c;
+    }
+
+    /**
+     * Every dptrain.* setting of a --config file must be one dptrain knows (a misspelt key is named with the nearest
+     * known one) and of the type its default has; the message names the key, the file and line, what was found and
+     * what was expected. Ranges are checked where the settings are read
+     * ({@link dptrain.cluster.transport.DataPlane.Settings#from}).
+     */
+    static void checkDptrainSettings(Config user, Config reference, Path file) {
+        if (!user.hasPath("dptrain")) {
+            return;
+        }
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        for (Map.Entry<String, com.typesafe.config.ConfigValue> e : reference.getConfig("dptrain").entrySet()) {
+            known.add("dptrain." + e.getKey());
+        }
+        com.typesafe.config.ConfigValue top = user.getValue("dptrain");
+        if (top.valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+            throw new IllegalArgumentException(where(file, top) + "dptrain = "
+                    + top.render(com.typesafe.config.ConfigRenderOptions.concise()) + ": expected an object "
+                    + "of settings, e.g. dptrain.data-plane { mtu = 8960 }");
+        }
+        for (Map.Entry<String, com.typesafe.config.ConfigValue> e : user.getConfig("dptrain").entrySet()) {
+            String key = "dptrain." + e.getKey();
+            com.typesafe.config.ConfigValue v = e.getValue();
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException(where(file, v) + "unknown setting " + key
+                        + dptrain.util.Nearest.suggestion(key, known) + "; the dptrain settings are " + known);
+            }
+            com.typesafe.config.ConfigValue def = reference.getValue(key);
+            String expected = switch (def.valueType()) {
+                case NUMBER -> "a number";
+                case BOOLEAN -> "true or false";
+                case LIST -> "a list";
+                case OBJECT -> "an object";
+                default -> key.endsWith("-length") || key.endsWith("-size") ? "a size in bytes, e.g. 8m" : "a string";
+            };
+            try {
+                switch (def.valueType()) {
+                    case NUMBER -> user.getNumber(key);
+                    case BOOLEAN -> user.getBoolean(key);
+                    case LIST -> user.getList(key);
+                    case OBJECT -> user.getObject(key);
+                    default -> {
+                        if (expected.startsWith("a size")) {
+                            user.getBytes(key);
+                        } else if (v.valueType() != com.typesafe.config.ConfigValueType.STRING
+                                && v.valueType() != com.typesafe.config.ConfigValueType.NUMBER
+                                && v.valueType() != com.typesafe.config.ConfigValueType.BOOLEAN) {
+                            throw new com.typesafe.config.ConfigException.WrongType(v.origin(), key, "STRING",
+                                    v.valueType().name());
+                        }
+                    }
+                }
+            } catch (com.typesafe.config.ConfigException ex) {
+                throw new IllegalArgumentException(where(file, v) + key + " = "
+                        + v.render(com.typesafe.config.ConfigRenderOptions.concise()) + ": expected " + expected
+                        + " (found " + v.valueType().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            }
+        }
+    }
+
+    private static String where(Path file, com.typesafe.config.ConfigValue v) {
+        int line = v.origin() == null ? -1 : v.origin().lineNumber();
+        return "--config " + file + (line > 0 ? " line " + line : "") + ": ";
     }
 
     /** base with this node's host, port and role. */

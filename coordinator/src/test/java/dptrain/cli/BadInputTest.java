@@ -60,10 +60,21 @@ class BadInputTest {
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "dptrain.data-plane.mac = hmac-sha1|dptrain.data-plane.mac: 'hmac-sha1' (expected aes-gcm or none)",
         "dptrain.data-plane { term-length = 64k, mtu = 65504 }|term-length / 8 = 8192",
-        "dptrain.data-plane.term-length = 100k|dptrain.data-plane.term-length"})
+        "dptrain.data-plane.term-length = 100k|dptrain.data-plane.term-length",
+        // wrong type: the key, the file and line, what was found and what was expected
+        "dptrain.data-plane.mtu = \"abc\"|line 1: dptrain.data-plane.mtu = \"abc\": expected a number (found string)",
+        "dptrain.data-plane.term-length = [1, 2]|dptrain.data-plane.term-length = [1,2]: expected a size in bytes",
+        // a misspelt key, with the nearest known one
+        "dptrain.data-plane.mtoo = 8960|unknown setting dptrain.data-plane.mtoo (did you mean 'dptrain.data-plane.mtu'?)",
+        "dptrain.data-plane.mac = none\\ndptrain.dataplane.port = 1|line 2: unknown setting dptrain.dataplane.port",
+        // out of range
+        "dptrain.data-plane.port = -1|dptrain.data-plane.port: -1 (expected 0..65535)",
+        "dptrain.data-plane.mtu = 1500|dptrain.data-plane.mtu: 1500 (expected a multiple of 32",
+        "dptrain.data-plane.mac = [a]|dptrain.data-plane.mac = [\"a\"]: expected a string (found list)",
+        "dptrain = 5|dptrain = 5: expected an object"})
     void badDataPlaneSettingIsNamed(String setting, String named) throws IOException {
         Path conf = tmp.resolve("bad.conf");
-        Files.writeString(conf, setting + "\n");
+        Files.writeString(conf, setting.replace("\\n", "\n") + "\n");
         Cli.Result r = Cli.run("train", "--data-dir", FetchMnistCommand.ensureMnist(null).toString(), "--run-dir",
                 tmp.resolve("run").toString(), "--steps", "1", "--workers", "1", "--config", conf.toString());
         assertEquals(2, r.exit(), r.err());

@@ -37,12 +37,22 @@ public final class DataPlane implements AutoCloseable {
     public record Settings(String host, int port, int mtu, int termLength, String aeronDir, boolean mac) {
         /** Reads dptrain.data-plane, naming any bad value. */
         public static Settings from(Config c, String defaultHost) {
-            Config d = c.getConfig("dptrain.data-plane");
-            String host = d.getString("host").isEmpty() ? defaultHost : d.getString("host");
-            int port = d.getInt("port");
-            int mtu = d.getInt("mtu");
-            long term = d.getBytes("term-length");
-            String mac = d.getString("mac").toLowerCase(Locale.ROOT);
+            Config d;
+            String host;
+            int port;
+            int mtu;
+            long term;
+            String mac;
+            try {
+                d = c.getConfig("dptrain.data-plane");
+                host = d.getString("host").isEmpty() ? defaultHost : d.getString("host");
+                port = d.getInt("port");
+                mtu = d.getInt("mtu");
+                term = d.getBytes("term-length");
+                mac = d.getString("mac").toLowerCase(Locale.ROOT);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new IllegalArgumentException("invalid dptrain.data-plane setting: " + e.getMessage());
+            }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("invalid dptrain.data-plane.port: " + port + " (expected 0..65535)");
             }
