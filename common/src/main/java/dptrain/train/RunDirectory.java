@@ -14,13 +14,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a run leaves behind: metrics.jsonl (one JSON object per logged step and per epoch), summary.json,
- * config.json, checkpoints/latest.ckpt and plots/. Everything but the metrics log is replaced atomically; the log
- * is cut back to the checkpoint on resume so that no step is counted twice.
+ * What a run leaves behind: metrics.jsonl (one JSON object per logged step and per epoch) and the same records'
+ * main numbers as metrics.csv (for spreadsheets and pandas), summary.json, config.json, checkpoints/latest.ckpt and
+ * plots/. Everything but the metrics logs is replaced atomically; the logs are cut back to the checkpoint on resume
+ * so that no step is counted twice.
  */
 public final class RunDirectory implements AutoCloseable {
+    /** metrics.csv's columns: a record's numbers under these keys (empty where it has none); the rest is in the JSON. */
+    public static final List<String> CSV_COLUMNS = List.of("type", "step", "epoch", "loss", "train_loss",
+            "train_accuracy", "validation_loss", "validation_accuracy", "test_loss", "test_accuracy", "lr",
+            "samples_per_second", "apply_ms", "train_seconds");
+
     private final Path dir;
     private BufferedWriter metrics;
+    private BufferedWriter csv;
 
     /** Opens (creating) a run directory. */
     public RunDirectory(Path dir) {
@@ -53,6 +60,11 @@ public final class RunDirectory implements AutoCloseable {
         return dir.resolve("metrics.jsonl");
     }
 
+    /** metrics.csv. */
+    public Path metricsCsvFile() {
+        return dir.resolve("metrics.csv");
+    }
+
     /** The plots folder. */
     public Path plotsDir() {
         return dir.resolve("plots");
@@ -77,26 +89,52 @@ public final class RunDirectory implements AutoCloseable {
                 }
             }
             AtomicFiles.writeString(f, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+            StringBuilder rows = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
+            for (String line : kept) {
+                rows.append(csvRow(JsonCodec.readObject(line))).append('\n');
+            }
+            AtomicFiles.writeString(metricsCsvFile(), rows.toString());
         } else {
             AtomicFiles.writeString(f, "");
+            AtomicFiles.writeString(metricsCsvFile(), String.join(",", CSV_COLUMNS) + "\n");
         }
         metrics = Files.newBufferedWriter(f, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        csv = Files.newBufferedWriter(metricsCsvFile(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
-    /** Appends one record to metrics.jsonl. */
+    /** One metrics.csv row: the record's values under {@link #CSV_COLUMNS}. */
+    static String csvRow(Map<String, Object> record) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < CSV_COLUMNS.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            Object v = record.get(CSV_COLUMNS.get(i));
+            if (v instanceof Number n && Double.isFinite(n.doubleValue())
+                    || v instanceof String s && s.matches("[A-Za-z_]+")) {
+                b.append(v); // a non-finite number stays empty, as it is null in the JSON
+            }
+        }
+        return b.toString();
+    }
+
+    /** Appends one record to metrics.jsonl and its main numbers to metrics.csv. */
     public void log(Map<String, Object> record) {
         try {
             metrics.write(JsonCodec.write(record));
             metrics.write('\n');
+            csv.write(csvRow(record));
+            csv.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + metricsFile() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Flushes metrics.jsonl to the file. */
+    /** Flushes metrics.jsonl and metrics.csv to their files. */
     public void flush() {
         try {
             metrics.flush();
+            csv.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + metricsFile() + ": " + e.getMessage(), e);
         }
@@ -128,6 +166,9 @@ public final class RunDirectory implements AutoCloseable {
     public void close() throws IOException {
         if (metrics != null) {
             metrics.close();
+        }
+        if (csv != null) {
+            csv.close();
         }
     }
 }

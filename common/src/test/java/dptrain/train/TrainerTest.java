@@ -133,6 +133,21 @@ class TrainerTest {
                 .filter(l -> l.contains("\"type\":\"step\"")).toList();
         assertEquals(steps.size(), new HashSet<>(steps.stream().map(l -> JsonCodec.readObject(l).get("step")).toList()).size());
         assertEquals(10, steps.size());
+        // metrics.csv holds the same records, cut back the same way: a header, then one row per JSON line.
+        List<String> json = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
+        assertEquals(String.join(",", RunDirectory.CSV_COLUMNS), csv.get(0));
+        assertEquals(json.size() + 1, csv.size());
+        for (int i = 0; i < json.size(); i++) {
+            Map<String, Object> r = JsonCodec.readObject(json.get(i));
+            String[] cells = csv.get(i + 1).split(",", -1);
+            assertEquals(RunDirectory.CSV_COLUMNS.size(), cells.length, csv.get(i + 1));
+            assertEquals(String.valueOf(r.get("type")), cells[0]);
+            assertEquals(String.valueOf(r.get("step")), cells[1]);
+            Object loss = r.get("type").equals("step") ? r.get("loss") : r.get("train_loss");
+            int col = RunDirectory.CSV_COLUMNS.indexOf(r.get("type").equals("step") ? "loss" : "train_loss");
+            assertEquals(((Number) loss).doubleValue(), Double.parseDouble(cells[col]));
+        }
     }
 
     @Test
