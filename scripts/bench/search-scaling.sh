@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trials per hour of `search --local-cluster` with 1 and 2 workers (one compute thread each), alternated
 # (A B A B ...), on the book's ch. 6 search (6-layer, 100-unit net, 500 images, lr × weight decay).
-# Usage: scripts/bench/search-scaling.sh [PAIRS] [TRIALS]    (defaults: 2 pairs, 40 trials of 50 epochs)
+# Usage: scripts/bench/search-scaling.sh [PAIRS] [TRIALS] [TRAIN_SAMPLES]
+#        (defaults: 2 pairs, 40 trials of 50 epochs, 500 images of which 20 % are held out; more images, longer trials)
 # Prints each run's trials_per_hour (over the whole wall time, cluster start included) and trials_per_hour_running
 # (from the first unit sent to a worker to the end: the rate of a longer search, without the fixed start-up), the
 # medians and their ratios; same seed, so each run must report the same best trial and validation accuracy.
@@ -9,12 +10,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PAIRS="${1:-2}"
 TRIALS="${2:-40}"
+SAMPLES="${3:-500}"
 OUT="${BENCH_OUT:-$ROOT/bench-out/search-scaling-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 run() { # workers index
   local dir="$OUT/w$1-$2"
   "$ROOT/scripts/dptrain" search --local-cluster --workers "$1" --threads 1 --model multi-layer \
-    --hidden 100,100,100,100,100 --optimizer sgd --train-samples 500 --param lr=log-uniform:1e-6:1e-2 \
+    --hidden 100,100,100,100,100 --optimizer sgd --train-samples "$SAMPLES" --param lr=log-uniform:1e-6:1e-2 \
     --param weight-decay=log-uniform:1e-8:1e-4 --trials "$TRIALS" --epochs 50 --no-final --quiet \
     --run-dir "$dir" >"$dir.log" 2>&1
   python3 - "$dir/summary.json" "$1" <<'PY'
