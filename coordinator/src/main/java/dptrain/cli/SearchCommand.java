@@ -210,6 +210,9 @@ final class SearchCommand implements Callable<Integer> {
     @Unmatched
     List<String> trainArgs = new ArrayList<>();
 
+    /** Trials already scored when this process started (a resumed search). */
+    private int scoredBefore;
+
     @Override
     public Integer call() throws Exception {
         if (workers < 1 || workers > 1024) {
@@ -259,6 +262,7 @@ final class SearchCommand implements Callable<Integer> {
         try (SearchBook book = new SearchBook(runDir, plan)) {
             if (resume) {
                 book.replay(journal);
+                scoredBefore = scored(plan);
                 err.printf(Locale.ROOT, "dptrain search: resuming %s: %d results in the journal%n", runDir,
                         journal.stream().filter(r -> "result".equals(r.get("type"))).count());
             } else {
@@ -539,13 +543,14 @@ final class SearchCommand implements Callable<Integer> {
         // Groups (--workers-per-trial > 1) train through this node's data plane: IPC to workers in this JVM, UDP
         // to worker JVMs. It starts with the first group's job.
         LazyDataPlane groupPlane = workersPerTrial > 1 ? new LazyDataPlane(DataPlane.Settings.from(base, host)) : null;
+        Set<Thread> groupThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         boolean ipc = !localCluster && !coordinator;
         long groupTimeoutMillis = workerTimeout * 1000L;
         SearchCoordinator.Setup setup = new SearchCoordinator.Setup(searchId, book,
                 (t, r) -> trialArgs(plan, t, r, plan.values(t)).toArray(String[]::new),
                 maxConcurrent > 0 ? maxConcurrent : Integer.MAX_VALUE, mnist.train().fingerprint(), Blas.identity(), done,
-                workersPerTrial, (system, group) -> new TrialRun(data, (cfg, model, train) ->
-                        GroupJob.start(system, groupPlane.get(), ipc, cfg, train, group, groupTimeoutMillis)));
+                workersPerTrial, (system, group) -> tracked(groupThreads, new TrialRun(data, (cfg, model, train, stop) ->
+                        GroupJob.start(system, groupPlane.get(), ipc, cfg, train, group, groupTimeoutMillis, stop))));
         ActorSystem<SearchProtocol.Command> sys = ClusterNodes.startFirst(
                 SearchCoordinator.create(setup, events, status::set), ClusterNodes.node(base, host, akkaPort, "coordinator"));
         List<ActorSystem<WorkerProtocol.Command>> local = new ArrayList<>();
@@ -573,9 +578,22 @@ final class SearchCommand implements Callable<Integer> {
             finish(sys, "failed");
             throw e;
         } finally {
+            // Group units were told to stop (finish); their jobs release their workers before the nodes go, and
+            // nothing may use this node's data plane any more when it closes.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (Thread t : groupThreads) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
             LocalCluster.stop(children);
             for (ActorSystem<WorkerProtocol.Command> w : local) {
                 w.terminate();
+            }
+            for (ActorSystem<WorkerProtocol.Command> w : local) {
+                try {
+                    w.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    err.println("warning: a worker node did not stop within 20 s");
+                }
             }
             sys.terminate();
             try {
@@ -587,6 +605,27 @@ final class SearchCommand implements Callable<Integer> {
                 groupPlane.close();
             }
         }
+    }
+
+    /** runner, with the threads running it kept in threads while they do (so the search can wait for them). */
+    private static dptrain.worker.TrialRunner tracked(Set<Thread> threads, dptrain.worker.TrialRunner runner) {
+        return new dptrain.worker.TrialRunner() {
+            @Override
+            public Outcome run(String[] args, int epoch, byte[] resume, Events events,
+                               java.util.function.BooleanSupplier stop) throws Exception {
+                threads.add(Thread.currentThread());
+                try {
+                    return runner.run(args, epoch, resume, events, stop);
+                } finally {
+                    threads.remove(Thread.currentThread());
+                }
+            }
+
+            @Override
+            public String mnistFingerprint() {
+                return runner.mnistFingerprint();
+            }
+        };
     }
 
     private static void finish(ActorSystem<SearchProtocol.Command> sys, String status) {
@@ -611,7 +650,7 @@ final class SearchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long lastLine = 0;
         long noWorkerSince = System.nanoTime();
-        long[] epochs0 = book.plan().epochs();
+        long[] epochs0 = null; // the epochs done when this process first hears from the actor (a resume has some)
         try {
             while (true) {
                 try {
@@ -627,10 +666,15 @@ final class SearchCommand implements Callable<Integer> {
                 if (s == null) {
                     continue;
                 }
-                if (s.workers() > 0) {
+                if (epochs0 == null) {
+                    epochs0 = new long[] {s.epochsDone()};
+                }
+                if (s.workers() >= workersPerTrial || !s.running().isEmpty()) {
                     noWorkerSince = System.nanoTime();
                 } else if ((System.nanoTime() - noWorkerSince) / 1e9 > workerTimeout) {
-                    throw new IllegalStateException("no worker for " + workerTimeout + " s (--worker-timeout)"
+                    throw new IllegalStateException((workersPerTrial == 1 ? "no worker"
+                            : "only " + s.workers() + " worker(s) for groups of --workers-per-trial " + workersPerTrial)
+                            + " for " + workerTimeout + " s (--worker-timeout)"
                             + (localCluster ? "; see the worker logs in " + runDir.resolve("logs") : ""));
                 }
                 if (quiet) {
@@ -685,28 +729,18 @@ final class SearchCommand implements Callable<Integer> {
 
     private String statusLine(SearchBook book, SearchCoordinator.Status s, double seconds, long[] epochs0,
                               boolean withRunning) {
-        SearchPlan plan = book.plan();
-        long[] e = plan.epochs();
+        SearchPlan plan = book.plan(); // only its fixed settings: what changes comes in s, from the actor
         double expected = expectedEpochs(plan);
-        double doneFrac = Math.min(1, e[0] / expected);
-        double rate = (e[0] - epochs0[0]) / Math.max(seconds, 1e-9);
-        String eta = rate > 0 ? duration((expected - e[0]) / rate) : "?";
-        int finished = 0;
-        for (int t = 0; t < plan.trialCount(); t++) {
-            if (plan.topRung(t) >= 0 || plan.terminal(t)) {
-                finished++;
-            }
-        }
-        List<Integer> rank = plan.ranking();
-        String best = rank.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f%% (#%d)",
-                100 * plan.score(rank.get(0), plan.topRung(rank.get(0))), rank.get(0));
+        double doneFrac = Math.min(1, s.epochsDone() / expected);
+        double rate = (s.epochsDone() - epochs0[0]) / Math.max(seconds, 1e-9);
+        String eta = rate > 0 ? duration((expected - s.epochsDone()) / rate) : "?";
         StringBuilder running = new StringBuilder();
         for (SearchCoordinator.Running r : withRunning ? s.running() : List.<SearchCoordinator.Running>of()) {
             running.append(String.format(Locale.ROOT, " [#%d %.0f/%d]", r.unit().trial(), r.epoch(), r.unit().epoch()));
         }
         return String.format(Locale.ROOT, "search %3.0f%% | %d/%d trials scored | %d epochs | ETA %s | best %s | "
-                        + "%d workers%s%s", 100 * doneFrac, finished, plan.trialCount(), e[0], eta, best, s.workers(),
-                s.retries() > 0 ? " | " + s.retries() + " retries" : "", running);
+                        + "%d workers%s%s", 100 * doneFrac, s.scored(), plan.trialCount(), s.epochsDone(), eta, s.best(),
+                s.workers(), s.retries() > 0 ? " | " + s.retries() + " retries" : "", running);
     }
 
     /** Epochs a search is expected to train: all of them without ASHA; with it, rung k's share 1/η^k. */
@@ -765,15 +799,29 @@ final class SearchCommand implements Callable<Integer> {
         s.put("epochs_fraction", e[1] == 0 ? null : (double) e[0] / e[1]);
         s.put("retries", plan.retries());
         s.put("wall_seconds", wall);
-        s.put("trials_per_hour", wall > 0 ? plan.trialCount() * 3600.0 / wall : null);
+        // Trials this process scored (a resumed search's earlier ones had their own hours).
+        int scoredNow = scored(plan) - scoredBefore;
+        s.put("trials_scored_now", scoredNow);
+        s.put("trials_per_hour", wall > 0 ? scoredNow * 3600.0 / wall : null);
         // Without the fixed cost of starting the cluster (JVMs, MNIST, joining): the rate a longer search runs at.
         s.put("startup_seconds", Double.isNaN(startup) ? null : startup);
         s.put("trials_per_hour_running", Double.isNaN(startup) || wall <= startup ? null
-                : plan.trialCount() * 3600.0 / (wall - startup));
+                : scoredNow * 3600.0 / (wall - startup));
         s.put("workers", workers);
         s.put("mode", localCluster ? "local-cluster" : coordinator ? "coordinator" : "embedded");
         s.put("run_dir", runDir.toString());
         return s;
+    }
+
+    /** Trials with a score (or a final status): what "trials per hour" counts. */
+    private static int scored(SearchPlan plan) {
+        int n = 0;
+        for (int t = 0; t < plan.trialCount(); t++) {
+            if (plan.topRung(t) >= 0 || plan.terminal(t)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

@@ -42,12 +42,12 @@ final class TrialRun implements TrialRunner {
 
     /** What computes a unit's steps. */
     interface Executors {
-        /** An executor for cfg's steps over train (the trial's training split). */
-        ShardExecutor open(TrainConfig cfg, Model model, Dataset train);
+        /** An executor for cfg's steps over train (the trial's training split); stop says when to give up. */
+        ShardExecutor open(TrainConfig cfg, Model model, Dataset train, BooleanSupplier stop);
     }
 
     /** A worker's own threads: --threads of them, as {@code train --workers 0}. */
-    static final Executors LOCAL = (cfg, model, train) -> new LocalShardExecutor(model, cfg.threads(),
+    static final Executors LOCAL = (cfg, model, train, stop) -> new LocalShardExecutor(model, cfg.threads(),
             ShardPlan.maxShard(cfg.batchSize(), cfg.virtualShards()));
 
     private final Path dataDir;
@@ -61,6 +61,7 @@ final class TrialRun implements TrialRunner {
 
     /** Units whose steps the given executors compute (a group of workers, for --workers-per-trial). */
     TrialRun(Path dataDir, Executors executors) {
+        removeOrphanScratch();
         this.dataDir = dataDir;
         this.fingerprint = TrainingSet.mnist(dataDir).train().fingerprint();
         this.executors = executors;
@@ -91,7 +92,7 @@ final class TrialRun implements TrialRunner {
         Model model = new Model(cfg.net());
         Path dir = scratchDir();
         try (RunDirectory run = new RunDirectory(dir);
-             ShardExecutor ex = executors.open(cfg, model, split.train())) {
+             ShardExecutor ex = executors.open(cfg, model, split.train(), stop)) {
             Checkpoint from = null;
             if (resume != null) {
                 Files.write(run.latestCheckpoint(), resume);
@@ -176,14 +177,42 @@ final class TrialRun implements TrialRunner {
      */
     private static Path scratchDir() throws IOException {
         Path shm = Path.of("/dev/shm");
-        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+        String prefix = SCRATCH_PREFIX + ProcessHandle.current().pid() + "-";
+        if (Files.isDirectory(shm) && Files.isWritable(shm) && shm.toFile().getUsableSpace() >= SHM_MIN_FREE) {
             try {
-                return Files.createTempDirectory(shm, "dptrain-trial-");
+                return Files.createTempDirectory(shm, prefix);
             } catch (IOException e) {
-                // full or not allowed: the default temporary directory serves as well
+                // not allowed: the default temporary directory serves as well
             }
         }
-        return Files.createTempDirectory("dptrain-trial-");
+        return Files.createTempDirectory(prefix);
+    }
+
+    /** Scratch directories start with this and the JVM's pid, so those of a killed JVM can be told and removed. */
+    private static final String SCRATCH_PREFIX = "dptrain-trial-";
+    /** /dev/shm is used while it has this much room (a small container's is 64 MB and holds Aeron's terms too). */
+    private static final long SHM_MIN_FREE = 256L << 20;
+
+    /** Removes the scratch directories that JVMs no longer running left behind (killed mid-unit). */
+    static void removeOrphanScratch() {
+        for (Path base : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+            try (var dirs = Files.newDirectoryStream(base, SCRATCH_PREFIX + "*")) {
+                for (Path d : dirs) {
+                    String rest = d.getFileName().toString().substring(SCRATCH_PREFIX.length());
+                    int dash = rest.indexOf('-');
+                    try {
+                        long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                        if (ProcessHandle.of(pid).isEmpty()) {
+                            deleteTree(d);
+                        }
+                    } catch (NumberFormatException e) {
+                        // not one of ours
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // best effort: leftovers only cost space
+            }
+        }
     }
 
     static void deleteTree(Path dir) {

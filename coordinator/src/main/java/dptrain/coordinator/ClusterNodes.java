@@ -50,6 +50,11 @@ public final class ClusterNodes {
             }
             checkDptrainSettings(user, c, userConfig);
             c = user.withFallback(c);
+            try { // a ${...} that cannot be resolved is named now, with its file and line, not where it is first read
+                c.withFallback(ConfigFactory.defaultReference()).resolve();
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new IllegalArgumentException("--config " + userConfig + ": " + e.getMessage());
+            }
         }
         return c;
     }
@@ -61,25 +66,39 @@ public final class ClusterNodes {
      * ({@link dptrain.cluster.transport.DataPlane.Settings#from}).
      */
     static void checkDptrainSettings(Config user, Config reference, Path file) {
-        if (!user.hasPath("dptrain")) {
+        if (!user.root().containsKey("dptrain")) {
             return;
         }
         java.util.Set<String> known = new java.util.TreeSet<>();
         for (Map.Entry<String, com.typesafe.config.ConfigValue> e : reference.getConfig("dptrain").entrySet()) {
             known.add("dptrain." + e.getKey());
         }
-        com.typesafe.config.ConfigValue top = user.getValue("dptrain");
-        if (top.valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+        com.typesafe.config.ConfigValue top = user.root().get("dptrain");
+        if (!(top instanceof com.typesafe.config.ConfigObject)) {
             throw new IllegalArgumentException(where(file, top) + "dptrain = "
                     + top.render(com.typesafe.config.ConfigRenderOptions.concise()) + ": expected an object "
                     + "of settings, e.g. dptrain.data-plane { mtu = 8960 }");
         }
-        for (Map.Entry<String, com.typesafe.config.ConfigValue> e : user.getConfig("dptrain").entrySet()) {
-            String key = "dptrain." + e.getKey();
+        Map<String, com.typesafe.config.ConfigValue> settings = new java.util.TreeMap<>();
+        leaves((com.typesafe.config.ConfigObject) top, "dptrain", settings); // walked as written: nothing resolved
+        List<Map.Entry<String, com.typesafe.config.ConfigValue>> inFileOrder = new java.util.ArrayList<>(settings.entrySet());
+        inFileOrder.sort(java.util.Comparator.comparingInt(e -> e.getValue().origin() == null ? 0
+                : e.getValue().origin().lineNumber()));
+        for (Map.Entry<String, com.typesafe.config.ConfigValue> e : inFileOrder) {
+            String key = e.getKey();
             com.typesafe.config.ConfigValue v = e.getValue();
+            com.typesafe.config.ConfigValueType found;
+            try {
+                found = v.valueType();
+            } catch (com.typesafe.config.ConfigException.NotResolved unresolved) {
+                found = null; // a ${...} substitution: its type is known once the whole configuration is resolved
+            }
             if (!known.contains(key)) {
                 throw new IllegalArgumentException(where(file, v) + "unknown setting " + key
                         + dptrain.util.Nearest.suggestion(key, known) + "; the dptrain settings are " + known);
+            }
+            if (found == null) {
+                continue;
             }
             com.typesafe.config.ConfigValue def = reference.getValue(key);
             String expected = switch (def.valueType()) {
@@ -98,18 +117,30 @@ public final class ClusterNodes {
                     default -> {
                         if (expected.startsWith("a size")) {
                             user.getBytes(key);
-                        } else if (v.valueType() != com.typesafe.config.ConfigValueType.STRING
-                                && v.valueType() != com.typesafe.config.ConfigValueType.NUMBER
-                                && v.valueType() != com.typesafe.config.ConfigValueType.BOOLEAN) {
+                        } else if (found != com.typesafe.config.ConfigValueType.STRING
+                                && found != com.typesafe.config.ConfigValueType.NUMBER
+                                && found != com.typesafe.config.ConfigValueType.BOOLEAN) {
                             throw new com.typesafe.config.ConfigException.WrongType(v.origin(), key, "STRING",
-                                    v.valueType().name());
+                                    found.name());
                         }
                     }
                 }
             } catch (com.typesafe.config.ConfigException ex) {
                 throw new IllegalArgumentException(where(file, v) + key + " = "
                         + v.render(com.typesafe.config.ConfigRenderOptions.concise()) + ": expected " + expected
-                        + " (found " + v.valueType().name().toLowerCase(java.util.Locale.ROOT) + ")");
+                        + " (found " + found.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            }
+        }
+    }
+
+    private static void leaves(com.typesafe.config.ConfigObject o, String path,
+                               Map<String, com.typesafe.config.ConfigValue> out) {
+        for (Map.Entry<String, com.typesafe.config.ConfigValue> e : o.entrySet()) {
+            String key = path + "." + e.getKey();
+            if (e.getValue() instanceof com.typesafe.config.ConfigObject child) {
+                leaves(child, key, out);
+            } else {
+                out.put(key, e.getValue());
             }
         }
     }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * One unit of a search's trial trained data-parallel over a group of worker nodes ({@code search
@@ -54,21 +55,24 @@ public final class GroupJob implements ShardExecutor, Parallel {
     /**
      * Starts the job for cfg on train (the trial's training split) over the worker nodes at group, and waits until
      * all of them are ready. ipc: the workers share this JVM's data plane (embedded workers); otherwise UDP.
-     * Fails with the reason if they are not ready within noWorkerTimeoutMillis or all refuse.
+     * Fails with the reason if they are not ready within noWorkerTimeoutMillis or all refuse; once cancelled says
+     * so, waits for workers end with a CancellationException.
      */
     public static GroupJob start(ActorSystem<?> system, DataPlane dp, boolean ipc, TrainConfig cfg, Dataset train,
-                                 Set<Address> group, long noWorkerTimeoutMillis) {
+                                 Set<Address> group, long noWorkerTimeoutMillis, BooleanSupplier cancelled) {
         int j = JOBS.incrementAndGet() % (Integer.MAX_VALUE / SPAN - 1) + 1;
-        int gradStream = ipc ? DataPlane.GRAD_STREAM + SPAN * j : DataPlane.GRAD_STREAM;
+        // Each job its own gradient stream: over UDP they may share the node's one data port
+        // (dptrain.data-plane.port, as train's coordinator uses it; 0: a free port per job).
+        int gradStream = DataPlane.GRAD_STREAM + SPAN * j;
         String gradChannel;
         Subscription gradsIn;
         if (ipc) {
             gradChannel = dp.ipcChannel();
             gradsIn = dp.subscription(gradChannel, gradStream);
         } else {
-            String host = dp.settings().host();
-            gradsIn = dp.subscription(dp.udpChannel(host, 0), gradStream);
-            gradChannel = dp.udpChannel(host, dp.boundPort(gradsIn, host, 0));
+            DataPlane.Settings s = dp.settings();
+            gradsIn = dp.subscription(dp.udpChannel(s.host(), s.port()), gradStream);
+            gradChannel = dp.udpChannel(s.host(), dp.boundPort(gradsIn, s.host(), s.port()));
         }
         ActorRef<CoordinatorProtocol.Command> coordinator = null;
         RemoteShardExecutor ex = null;
@@ -81,6 +85,7 @@ public final class GroupJob implements ShardExecutor, Parallel {
                     ipc ? SPAN * j + 1 : 1), "group-job-" + Long.toHexString(jobId), Props.empty());
             ex = new RemoteShardExecutor(board, coordinator, dp, gradsIn, new Model(cfg.net()),
                     noWorkerTimeoutMillis * 1_000_000L, cfg.threads());
+            ex.cancelWhen(cancelled);
             // The job's progress lines (waiting, the distribution check) would break the search's live view.
             ex.awaitWorkers(group.size(), noWorkerTimeoutMillis, new PrintStream(PrintStream.nullOutputStream()), true);
             return new GroupJob(system, coordinator, ex, gradsIn);

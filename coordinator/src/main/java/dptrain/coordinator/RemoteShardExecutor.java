@@ -79,6 +79,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     private long firstStartNanos;
     private boolean checkToReport;
     private java.io.PrintStream log = System.err;
+    /** Whether the job's owner gave up (a search that ended): the waits for workers stop at once. */
+    private java.util.function.BooleanSupplier cancelled = () -> false;
     /** Runs the parameter server's reduce and update on this JVM's --threads while the workers wait for it. */
     private final PooledParallel apply;
 
@@ -104,6 +106,11 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         this.apply = new PooledParallel(threads, "dptrain-apply");
     }
 
+    /** Makes the waits for workers end (CancellationException) once cancelled says so. */
+    void cancelWhen(java.util.function.BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
+    }
+
     @Override
     public void forRanges(int n, Range body) {
         apply.forRanges(n, body);
@@ -119,6 +126,9 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         long lastPrint = 0;
         while (board.live().size() < n) {
             drainIdle();
+            if (cancelled.getAsBoolean()) {
+                throw new java.util.concurrent.CancellationException("the job was cancelled");
+            }
             long now = System.currentTimeMillis();
             if (fixed && board.workersRefused.get() >= n && board.live().isEmpty()) {
                 throw new IllegalStateException("every worker refused the job (" + board.workersRefused.get()
@@ -176,9 +186,12 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
             work += assignOpenShards();
             if (!board.anyLive()) {
                 long now = System.nanoTime();
+                if (cancelled.getAsBoolean()) {
+                    throw new java.util.concurrent.CancellationException("the job was cancelled");
+                }
                 if (noWorkersSince == 0) {
                     noWorkersSince = now;
-                    System.err.println("dptrain: no live workers at step " + (step + 1) + "; waiting for one to join");
+                    log.println("dptrain: no live workers at step " + (step + 1) + "; waiting for one to join");
                 } else if (now - noWorkersSince > noWorkerTimeoutNanos) {
                     throw new IllegalStateException("no live worker for " + noWorkerTimeoutNanos / 1_000_000_000L
                             + " s at step " + (step + 1) + "; the last checkpoint can be resumed with --resume");

@@ -80,7 +80,8 @@ public final class SearchCoordinator {
      * What the live view shows, replaced as a whole after each message: live workers, the units running, retries,
      * and the top 10 (leaderboard.txt's text, as of its last refresh).
      */
-    public record Status(int workers, List<Running> running, int retries, String leaderboard) {}
+    public record Status(int workers, List<Running> running, int retries, String leaderboard, long epochsDone,
+                         int scored, String best) {}
 
     /** Main thread → actor: the search is over; tell the workers. */
     public record Finish(String status, ActorRef<Boolean> replyTo) implements Command {}
@@ -135,7 +136,7 @@ public final class SearchCoordinator {
     private final Map<Long, Flight> flights = new LinkedHashMap<>();
     private final Map<ActorRef<TrialWorkerCommand>, Long> busy = new HashMap<>();
     private final ConcurrentLinkedQueue<String> events;
-    private volatile Status status = new Status(0, List.of(), 0, "");
+    private volatile Status status = new Status(0, List.of(), 0, "", 0, 0, "-");
     private String leaderboard = "";
     private long nextUnit = 1;
     private boolean finished;
@@ -160,6 +161,7 @@ public final class SearchCoordinator {
                     ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
             SearchCoordinator c = new SearchCoordinator(ctx, timers, setup, events);
+            c.publish(); // the live view starts from the plan as replayed, not from zero
             statusOut.accept(() -> c.status);
             c.checkDone();
             return c.behavior();
@@ -510,7 +512,18 @@ public final class SearchCoordinator {
         for (Flight f : flights.values()) {
             r.add(new Running(f.worker, f.unit, f.epoch, plan.values(f.unit.trial())));
         }
-        status = new Status(known.size() - refused.size(), List.copyOf(r), plan.retries(), leaderboard);
+        // The plan is this actor's: what the live view shows of it is read here and handed over whole.
+        int scored = 0;
+        for (int t = 0; t < plan.trialCount(); t++) {
+            if (plan.topRung(t) >= 0 || plan.terminal(t)) {
+                scored++;
+            }
+        }
+        List<Integer> rank = plan.ranking();
+        String best = rank.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, "%.2f%% (#%d)",
+                100 * plan.score(rank.get(0), plan.topRung(rank.get(0))), rank.get(0));
+        status = new Status(known.size() - refused.size(), List.copyOf(r), plan.retries(), leaderboard,
+                plan.epochs()[0], scored, best);
     }
 
     private void fail(String why) {
@@ -520,16 +533,7 @@ public final class SearchCoordinator {
     private Behavior<Command> onFinish(Finish f) {
         finished = true;
         for (Flight g : flights.values()) {
-            g.stop.set(true);
-        }
-        for (Flight g : flights.values()) {
-            if (g.group()) {
-                try {
-                    g.thread.join(15_000); // its job tells its workers it is over
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            g.stop.set(true); // a group's thread stops at its next step; the search waits for it (GroupTrials)
         }
         for (ActorRef<TrialWorkerCommand> w : known) {
             w.tell(new SearchProtocol.StopSearch(setup.searchId(), f.status()));

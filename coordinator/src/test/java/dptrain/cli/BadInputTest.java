@@ -71,7 +71,9 @@ class BadInputTest {
         "dptrain.data-plane.port = -1|dptrain.data-plane.port: -1 (expected 0..65535)",
         "dptrain.data-plane.mtu = 1500|dptrain.data-plane.mtu: 1500 (expected a multiple of 32",
         "dptrain.data-plane.mac = [a]|dptrain.data-plane.mac = [\"a\"]: expected a string (found list)",
-        "dptrain = 5|dptrain = 5: expected an object"})
+        "dptrain = 5|dptrain = 5: expected an object",
+        // a substitution is left to the resolution, which names what is missing
+        "dptrain.data-plane.mtu = ${NO_SUCH_DPTRAIN_VARIABLE}|NO_SUCH_DPTRAIN_VARIABLE"})
     void badDataPlaneSettingIsNamed(String setting, String named) throws IOException {
         Path conf = tmp.resolve("bad.conf");
         Files.writeString(conf, setting.replace("\\n", "\n") + "\n");
