@@ -88,9 +88,11 @@ public final class TrialWorker {
             halt(); // a new (or restarted) coordinator: whatever ran for the old one is of no use
             searchId = r.searchId();
         } else if (thread != null) {
-            r.replyTo().tell(new TrialEnded(r.searchId(), r.unitId(), "failed", null, "worker " + name
-                    + " is busy with another unit"));
-            return Behaviors.same();
+            // The coordinator gives work only to workers it counts as idle: it gave up on the unit still running
+            // here (this node was unreachable for a while, and the unit went to another worker).
+            ctx.getLog().info("unit {} of search {} was given up by the coordinator; starting unit {}", unitId,
+                    searchId, r.unitId());
+            halt();
         }
         byte[] from = null;
         if (r.resumeBytes() > 0) {
