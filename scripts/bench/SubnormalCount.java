@@ -1,6 +1,7 @@
 // Counts, in each checkpoint given, the subnormal and the zero values of every optimizer state buffer (Adam: the
-// first and second moments). This is how benchmarks.md's count of Adam's subnormal first moment can be re-run: a run
-// at a revision before the fix (2ae2c09) with --steps S leaves the state of step S in its checkpoint.
+// first and second moments). This is how the count of Adam's subnormal first moment in docs/benchmarks-history.md
+// (session 7) can be re-run: a run at a revision before the fix (2ae2c09) with --steps S leaves the state of step S in
+// its checkpoint.
 // Run: java -cp "coordinator/target/dptrain-coordinator.jar:coordinator/target/lib/*" \
 //          scripts/bench/SubnormalCount.java RUN_DIR/checkpoints/latest.ckpt ...
 import dptrain.train.Checkpoint;

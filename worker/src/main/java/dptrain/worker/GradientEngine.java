@@ -26,7 +26,7 @@ import org.agrona.concurrent.IdleStrategy;
  * replica, and sends their gradient sums to the coordinator; a second thread takes assignments and parameters off
  * the data plane as they arrive (an assignment ahead of the parameters of its step, on the same stream) and hands the
  * assignments over in a queue. The actor only sets the job up and tears it down: no per-step message goes through
- * Akka, whose hop cost more than the parameters' transfer (docs/benchmarks.md).
+ * Akka, whose hop cost more than the parameters' transfer (docs/benchmarks-history.md).
  *
  * <p>Communication overlaps compute, as PyTorch DDP's gradient buckets do, without changing a bit: parameters are
  * copied in chunk by chunk as they arrive (chunks end at layer boundaries), and a layer's forward pass waits only for

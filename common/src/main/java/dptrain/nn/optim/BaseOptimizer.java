@@ -50,7 +50,7 @@ abstract class BaseOptimizer implements Optimizer {
      * would otherwise sink into the subnormal floats and stay there (0.1·m rounds to nothing once m is a few
      * subnormal ulps), and every arithmetic step on a subnormal costs this CPU a microcode assist: in SimpleConvNet's
      * second epoch a fifth of Adam's first moment was subnormal and the optimizer step took 2–3 ms instead of 0.5
-     * (docs/benchmarks.md). Decaying by 0.9 per step, a value needs ~170 steps to fall from 2⁻¹⁰⁰ to the subnormals,
+     * (docs/benchmarks-history.md). Decaying by 0.9 per step, a value needs ~170 steps to fall from 2⁻¹⁰⁰ to the subnormals,
      * so it is caught long before. A value this small moves its parameter by less than lr·2⁻¹⁰⁰/ε ≈ lr·10⁻²³ per step,
      * below half an ulp of any parameter larger than ~10⁻¹⁶·lr in magnitude, so parameters keep their bits. The
      * sweep depends only on the step count and the index: the same for any threads, workers or resume.
