@@ -84,6 +84,28 @@ class BadInputTest {
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
     }
 
+    /** The worker's and the coordinator's own flags: named, with what was expected, exit code 2. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "worker --join nohost|invalid value for --join: 'nohost' (expected HOST:PORT)",
+        "worker --join 127.0.0.1:99999|expected HOST:PORT with a port 1..65535",
+        "worker --join 127.0.0.1:2552 --port -5|invalid value for --port: -5 (expected 0..65535)",
+        "worker --join 127.0.0.1:2552 --data-port 70000|invalid value for --data-port: 70000",
+        "worker|--join",
+        "coordinator --worker-timeout 0|invalid value for --worker-timeout: 0 (expected seconds >= 1)",
+        "coordinator --port 70000|invalid value for --port: 70000 (expected 0..65535)",
+        "coordinator --workers 0|invalid value for --workers: 0 (expected 1..1024)"})
+    void badWorkerAndCoordinatorFlagsAreNamed(String command, String named) {
+        String[] args = command.split(" ");
+        if (args[0].equals("coordinator")) {
+            args = Cli.concat(args, "--run-dir", tmp.resolve("run").toString());
+        }
+        Cli.Result r = Cli.run(args);
+        assertEquals(2, r.exit(), command + ": " + r.err());
+        assertTrue(r.err().contains(named), "expected '" + named + "' in: " + r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
     @Test
     void missingCommandAndUnknownCommand() {
         assertEquals(2, Cli.run().exit());
