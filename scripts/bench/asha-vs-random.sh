@@ -10,6 +10,7 @@ SEEDS="${1:-5}"
 WORKERS="${2:-2}"
 OUT="${BENCH_OUT:-$ROOT/bench-out/asha-vs-random-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
+# shellcheck disable=SC2054 # commas inside one flag's value (a list of sizes), not array separators
 COMMON=(--workers "$WORKERS" --model multi-layer --hidden 100,100,100,100,100 --optimizer sgd --train-samples 500
   --param lr=log-uniform:1e-6:1e-2 --param weight-decay=log-uniform:1e-8:1e-4 --trials 100 --epochs 50
   --no-final --quiet)

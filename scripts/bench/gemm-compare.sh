@@ -17,6 +17,7 @@ mkdir -p "$(dirname "$OUT")"
 # The shapes of dptrain's networks at batch 100 (M,K,N,transA,transB; row-major C = op(A)·op(B)), as dptrain calls
 # them: im2col conv forward col·Wᵀ, conv weight grad doutᵀ·col, conv data grad dout·W; affine forward x·W,
 # weight grad xᵀ·dout, data grad dout·Wᵀ.
+# shellcheck disable=SC2054 # commas inside one flag's value (a list of sizes), not array separators
 SHAPES=(100,784,50,N,N 784,100,50,T,N 100,50,10,N,N 57600,75,30,N,T 30,57600,75,T,N 57600,30,75,N,N
         100,4320,100,N,N 4320,100,100,T,N 100,100,4320,N,T 1000,1000,1000,N,N)
 "$ROOT/scripts/dptrain" --version >/dev/null   # builds if needed, extracts the shipped OpenBLAS

@@ -14,6 +14,7 @@ MIN_SECONDS=0.5
 REPS=5
 OUT=""
 # M,K,N,TA,TB -- row-major C(MxN) = op(A)(MxK) * op(B)(KxN)
+# shellcheck disable=SC2054 # commas inside one flag's value (a list of sizes), not array separators
 SHAPES=(
   100,784,50,N,N      # two-layer affine1 forward
   100,50,10,N,N       # two-layer affine2 forward
