@@ -23,9 +23,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
 JAR=$REPO/coordinator/target/dptrain-coordinator.jar
 LIB=$REPO/coordinator/target/lib
-JAVA_FLAGS=(--add-exports java.base/jdk.internal.misc=ALL-UNNAMED
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens java.base/java.util.zip=ALL-UNNAMED)
+# pom.xml's dptrain.jvmFlags, the flags' one source
+read -r -a JAVA_FLAGS <<< "$(sed -n 's:.*<dptrain.jvmFlags>\(.*\)</dptrain.jvmFlags>.*:\1:p' "$REPO/pom.xml")"
 
 ROUNDS=3
 DP_STEPS=300                         # dptrain --steps (a, b)
