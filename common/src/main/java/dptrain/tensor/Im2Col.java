@@ -6,7 +6,7 @@ package dptrain.tensor;
  * contiguous in memory, so each is copied as one run. When those runs are short (a first layer on 1-channel
  * images: 5 floats), im2col fills the rows of one output row of the image tap by tap instead: a long loop of
  * strided stores into a block that stays in L1. Timed alone the two forms are about even
- * (scripts/bench/ConvPartsBench.java); in a SimpleConvNet shard the tap form is ~3 % faster
+ * (scripts/bench/probes/ConvPartsBench.java); in a SimpleConvNet shard the tap form is ~3 % faster
  * (scripts/bench/ab-shard.sh, benchmarks-history.md).
  */
 public final class Im2Col {

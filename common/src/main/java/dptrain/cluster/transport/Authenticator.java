@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Why AES-GCM and not HMAC-SHA256: on a 1.74 MB SimpleConvNet vector the JDK's GCM (AES-NI and carry-less
  * multiply intrinsics) takes ~0.4 ms against ~1.8 ms for HMAC-SHA256, and also keeps the data private
- * (scripts/bench/MacBench.java).
+ * (scripts/bench/probes/MacBench.java).
  *
  * <p>Nonces never repeat under one key: each is the sender id (4 bytes, from the header) and a 64-bit counter that
  * starts at a random value per instance and grows by one per chunk. One instance per thread: {@link Cipher} is not
@@ -62,7 +62,7 @@ public final class Authenticator {
      * The JDK's GCM runs at ~40 MB/s until the JIT has compiled it onto its AES-NI and carry-less-multiply intrinsics,
      * which a few dozen megabyte-sized calls do not reach: the first hundred steps of a job would pay 10-50 ms per
      * vector. So the first protected authenticator in a JVM starts a background thread that seals and opens 20 000
-     * small chunks under a throwaway key (~1 s of one core; measured with scripts/bench/MacBench.java).
+     * small chunks under a throwaway key (~1 s of one core; measured with scripts/bench/probes/MacBench.java).
      */
     private static void warmUpOnce() {
         if (!WARMED.compareAndSet(false, true)) {

@@ -13,7 +13,7 @@ import dptrain.tensor.Im2Col;
  * ([W | b], copied per call, FN·(patch+1) floats): the bias is then a term of the product, and its gradient (the
  * column sums of dout) comes out of the weight-gradient product as that column: two passes over the n·OH·OW × FN
  * output fewer (filling it with the bias first and summing its columns after), for a product 1/patch wider.
- * scripts/bench/ConvPartsBench.java times the passes removed; scripts/bench/ab-shard.sh the whole effect.
+ * scripts/bench/probes/ConvPartsBench.java times the passes removed; scripts/bench/ab-shard.sh the whole effect.
  */
 public final class Convolution extends Layer {
     private final Im2Col geom;

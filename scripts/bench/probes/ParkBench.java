@@ -1,7 +1,7 @@
 // What one sleep-and-wake costs on this machine: a thread parks for a given time over and over, and prints the wall
 // time each park took and the CPU time it used (the thread's own, user and kernel: ThreadMXBean). A poller that backs
 // off to 100 µs parks, as Aeron's drivers and dptrain's pollers do while they wait, pays this CPU at every wakeup.
-// Run: java scripts/bench/ParkBench.java
+// Run: java scripts/bench/probes/ParkBench.java
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.locks.LockSupport;

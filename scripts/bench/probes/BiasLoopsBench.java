@@ -7,7 +7,7 @@ import java.util.Random;
  * column sums as Kernels.columnSums does them against a 32-wide padded accumulator (tried, not adopted). Checks that
  * each pair gives the same bits. Frozen copies, so the comparison can be re-run after the library changes.
  *
- *   java scripts/bench/BiasLoopsBench.java [rounds]
+ *   java scripts/bench/probes/BiasLoopsBench.java [rounds]
  */
 public final class BiasLoopsBench {
     static final int ROWS = 28_800;

@@ -7,7 +7,7 @@ import java.util.Locale;
  * SimpleConvNet shard's first layer), with the load at offset 0 and at offset 3. Pass -XX:-UseSuperWord to see the
  * scalar speed of both.
  *
- *   java scripts/bench/AliasVectorizeBench.java [rounds]
+ *   java scripts/bench/probes/AliasVectorizeBench.java [rounds]
  */
 public final class AliasVectorizeBench {
     static void sameOffset(float[] p, float[] x, float w, int n) {

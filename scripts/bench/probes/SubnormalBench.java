@@ -3,7 +3,7 @@
 // per 150 steps. Modes: "plain" (the update alone: its first moment sinks into the subnormal floats near step 700
 // and stays there), "bits" (a branch-free flush of each new value inside the loop, which stops C2 vectorizing it),
 // "sweep" (the update, then every 16th step values below 2^-100 zeroed, the library's rule done in one pass).
-// Run: java scripts/bench/SubnormalBench.java plain|bits|sweep
+// Run: java scripts/bench/probes/SubnormalBench.java plain|bits|sweep
 public class SubnormalBench {
     static float flushBits(float x) {
         int bits = Float.floatToRawIntBits(x);
@@ -39,7 +39,7 @@ public class SubnormalBench {
 
     public static void main(String[] args) {
         if (args.length != 1 || !args[0].matches("plain|bits|sweep")) {
-            System.err.println("usage: java scripts/bench/SubnormalBench.java plain|bits|sweep");
+            System.err.println("usage: java scripts/bench/probes/SubnormalBench.java plain|bits|sweep");
             System.exit(2);
         }
         String mode = args[0];

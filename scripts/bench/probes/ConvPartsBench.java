@@ -10,7 +10,7 @@ import java.util.Random;
  * and the weight-gradient product (30 × 26 × 28 800); and frozen copies of the bias fill and column sums that the column of ones removed.
  * Checks that both im2col forms give the same patch values. Medians over rounds, ms per shard.
  *
- *   java -cp "coordinator/target/dptrain-coordinator.jar:coordinator/target/lib/*" scripts/bench/ConvPartsBench.java [rounds]
+ *   java -cp "coordinator/target/dptrain-coordinator.jar:coordinator/target/lib/*" scripts/bench/probes/ConvPartsBench.java [rounds]
  */
 public final class ConvPartsBench {
     static final int N = 50, H = 28, W = 28, F = 30, K = 5, OW = 24, P = K * K, LD = P + 1, R = N * OW * OW;

@@ -2,7 +2,7 @@
 // decryption in place in chunks of 1 MiB - 104 bytes (what the data plane does with the default 8 MB term and an MTU
 // below 32 KB), in one 1.74 MB call, in chunks of 65 368 bytes (one frame at MTU 65 504, the local cluster's),
 // HMAC-SHA256 (what the data plane used before), AES-GMAC with the data as AAD, and CRC32C (the per-chunk checksum).
-// Run: java scripts/bench/MacBench.java
+// Run: java scripts/bench/probes/MacBench.java
 import java.util.zip.CRC32C;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;

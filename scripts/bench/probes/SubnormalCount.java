@@ -3,7 +3,7 @@
 // (session 7) can be re-run: a run at a revision before the fix (2ae2c09) with --steps S leaves the state of step S in
 // its checkpoint.
 // Run: java -cp "coordinator/target/dptrain-coordinator.jar:coordinator/target/lib/*" \
-//          scripts/bench/SubnormalCount.java RUN_DIR/checkpoints/latest.ckpt ...
+//          scripts/bench/probes/SubnormalCount.java RUN_DIR/checkpoints/latest.ckpt ...
 import dptrain.train.Checkpoint;
 import java.nio.file.Path;
 
