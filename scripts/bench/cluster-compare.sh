@@ -170,7 +170,7 @@ echo "$line" >>"$OUT"
 echo "  gloo all_reduce      : $("$PY" -c 'import json, sys; d = json.loads(sys.argv[1])
 print("median %.3f ms, p90 %.3f ms" % (d["allreduce_ms_median"], d["allreduce_ms_p90"]))' "$line")"
 
-if ! exch=$(java "${JAVA_FLAGS[@]}" -cp "$JAR:$LIB/*" dptrain.bench.ExchangeBench \
+if ! exch=$(java "${JAVA_FLAGS[@]}" -cp "$JAR:$LIB/*:$REPO/coordinator/target/test-classes" dptrain.bench.ExchangeBench \
       "$FLOATS" "$EXCHANGE_ROUNDS" udp 65504 aes-gcm 2>"$WORK/exchange.log"); then
   echo "$exch" >&2; tail -n 30 "$WORK/exchange.log" >&2
   die "ExchangeBench failed; output above"

@@ -21,7 +21,8 @@ mkdir -p "$(dirname "$OUT")"
 SHAPES=(100,784,50,N,N 784,100,50,T,N 100,50,10,N,N 57600,75,30,N,T 30,57600,75,T,N 57600,30,75,N,N
         100,4320,100,N,N 4320,100,100,T,N 100,100,4320,N,T 1000,1000,1000,N,N)
 "$ROOT/scripts/dptrain" --version >/dev/null   # builds if needed, extracts the shipped OpenBLAS
-CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*"
+# The benchmark mains live in the coordinator's test classes, out of the production jar.
+CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*:$ROOT/coordinator/target/test-classes"
 export OPENBLAS_NUM_THREADS=1
 # The C side calls the very library dptrain loaded (Debian's libopenblas0 when installed, else the shipped one).
 LIB="$(java -cp "$CP" dptrain.bench.GemmBench 2>&1 >/dev/null | sed -n 's/^dptrain gemm: openblas (native, \([^,]*\),.*/\1/p')"

@@ -5,7 +5,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 "$ROOT/scripts/dptrain" --version >/dev/null   # builds if needed
-CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*"
+# The benchmark mains live in the coordinator's test classes, out of the production jar.
+CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*:$ROOT/coordinator/target/test-classes"
 export OPENBLAS_NUM_THREADS=1
 PIN=()
 command -v taskset >/dev/null && PIN=(taskset -c 0)

@@ -13,7 +13,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 "$ROOT/scripts/dptrain" --version >/dev/null   # builds if needed
-CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*"
+# The benchmark mains live in the coordinator's test classes, out of the production jar.
+CP="$ROOT/coordinator/target/dptrain-coordinator.jar:$ROOT/coordinator/target/lib/*:$ROOT/coordinator/target/test-classes"
 export OPENBLAS_NUM_THREADS=1
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores" >&2
 for ((i = 0; i < REPEAT; i++)); do
