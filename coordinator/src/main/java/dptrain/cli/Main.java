@@ -38,7 +38,15 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    private static int handle(Exception e, PrintWriter err) {
+    /** The exit code for e, after its message (and, for a fault of dptrain's, its trace) went to err. */
+    static int handle(Exception e, PrintWriter err) {
+        if (e instanceof NumberFormatException) {
+            // Every value a user gives is parsed into a named error first; a bare one is a fault of dptrain's, not
+            // a usage error: say so, with the trace, and exit 1.
+            err.println("error: internal: " + e);
+            e.printStackTrace(err);
+            return FAILED;
+        }
         if (e instanceof IllegalArgumentException) {
             err.println("error: " + e.getMessage());
             return USAGE;
