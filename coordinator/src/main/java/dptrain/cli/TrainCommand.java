@@ -199,6 +199,7 @@ class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = config();
+        checkClusterFlags();
         if (runDir == null) {
             if (resume) {
                 throw new IllegalArgumentException("--resume needs --run-dir: the directory of the run to continue");
@@ -264,10 +265,11 @@ class TrainCommand implements Callable<Integer> {
         return trainer.run(from);
     }
 
-    /** Runs the job on a cluster: workers in this JVM (train), in child JVMs (local-cluster) or joining (coordinator). */
-    private Map<String, Object> trainOnCluster(TrainConfig cfg, Split split, Mnist mnist, Path data, RunDirectory run,
-                                               List<TrainListener> listeners, ConsoleProgress progress, Checkpoint from)
-            throws java.io.IOException {
+    /** The cluster's own flags, checked before anything (a run directory among them) is made. */
+    private void checkClusterFlags() {
+        if (mode() == Mode.TRAIN && workers == 0) {
+            return; // the in-process trainer: no cluster
+        }
         if (workers < 1 || workers > 1024) {
             throw new IllegalArgumentException("invalid value for --workers: " + workers + " (expected 1..1024"
                     + (mode() == Mode.TRAIN ? ", or 0 for the in-process trainer)" : ")"));
@@ -281,6 +283,12 @@ class TrainCommand implements Callable<Integer> {
         if (port != null) {
             requirePort("--port", port);
         }
+    }
+
+    /** Runs the job on a cluster: workers in this JVM (train), in child JVMs (local-cluster) or joining (coordinator). */
+    private Map<String, Object> trainOnCluster(TrainConfig cfg, Split split, Mnist mnist, Path data, RunDirectory run,
+                                               List<TrainListener> listeners, ConsoleProgress progress, Checkpoint from)
+            throws java.io.IOException {
         com.typesafe.config.Config base = ClusterNodes.base(configFile);
         if (dataPort != null) { // the flag over the --config file's dptrain.data-plane.port
             base = base.withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));

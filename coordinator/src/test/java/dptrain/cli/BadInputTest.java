@@ -104,6 +104,7 @@ class BadInputTest {
         assertEquals(2, r.exit(), command + ": " + r.err());
         assertTrue(r.err().contains(named), "expected '" + named + "' in: " + r.err());
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertTrue(!Files.exists(tmp.resolve("run")), "a run directory was made before the flags were checked");
     }
 
     @Test
