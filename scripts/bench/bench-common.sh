@@ -48,7 +48,8 @@ cpu_mark() {
 
 # steal_pct MARK: the steal share of the machine's time since cpu_mark printed MARK, in percent (one decimal).
 steal_pct() {
-  local before=($1) after
+  local before after
+  read -r -a before <<<"$1"
   read -r -a after <<<"$(cpu_mark)"
   awk -v s=$((after[0] - before[0])) -v t=$((after[1] - before[1])) \
     'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }'

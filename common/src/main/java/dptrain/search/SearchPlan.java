@@ -530,6 +530,17 @@ public final class SearchPlan {
         return ts;
     }
 
+    /** Trials with a score at some rung or a final status (diverged, failed): the trials a search has done. */
+    public int scoredTrials() {
+        int n = 0;
+        for (int t = 0; t < trialCount(); t++) {
+            if (topRung(t) >= 0 || terminal(t)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Epochs trained so far over all units (each seed counted), and the budget of a full search without ASHA. */
     public long[] epochs() {
         long used = 0;

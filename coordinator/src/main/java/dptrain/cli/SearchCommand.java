@@ -262,7 +262,7 @@ final class SearchCommand implements Callable<Integer> {
         try (SearchBook book = new SearchBook(runDir, plan)) {
             if (resume) {
                 book.replay(journal);
-                scoredBefore = scored(plan);
+                scoredBefore = plan.scoredTrials();
                 err.printf(Locale.ROOT, "dptrain search: resuming %s: %d results in the journal%n", runDir,
                         journal.stream().filter(r -> "result".equals(r.get("type"))).count());
             } else {
@@ -800,7 +800,7 @@ final class SearchCommand implements Callable<Integer> {
         s.put("retries", plan.retries());
         s.put("wall_seconds", wall);
         // Trials this process scored (a resumed search's earlier ones had their own hours).
-        int scoredNow = scored(plan) - scoredBefore;
+        int scoredNow = plan.scoredTrials() - scoredBefore;
         s.put("trials_scored_now", scoredNow);
         s.put("trials_per_hour", wall > 0 ? scoredNow * 3600.0 / wall : null);
         // Without the fixed cost of starting the cluster (JVMs, MNIST, joining): the rate a longer search runs at.
@@ -811,17 +811,6 @@ final class SearchCommand implements Callable<Integer> {
         s.put("mode", localCluster ? "local-cluster" : coordinator ? "coordinator" : "embedded");
         s.put("run_dir", runDir.toString());
         return s;
-    }
-
-    /** Trials with a score (or a final status): what "trials per hour" counts. */
-    private static int scored(SearchPlan plan) {
-        int n = 0;
-        for (int t = 0; t < plan.trialCount(); t++) {
-            if (plan.topRung(t) >= 0 || plan.terminal(t)) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**

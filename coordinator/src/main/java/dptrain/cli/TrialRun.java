@@ -61,7 +61,9 @@ final class TrialRun implements TrialRunner {
 
     /** Units whose steps the given executors compute (a group of workers, for --workers-per-trial). */
     TrialRun(Path dataDir, Executors executors) {
-        removeOrphanScratch();
+        if (SWEPT.compareAndSet(false, true)) { // once per JVM: a search makes a TrialRun per group unit
+            removeOrphanScratch();
+        }
         this.dataDir = dataDir;
         this.fingerprint = TrainingSet.mnist(dataDir).train().fingerprint();
         this.executors = executors;
@@ -187,6 +189,8 @@ final class TrialRun implements TrialRunner {
         }
         return Files.createTempDirectory(prefix);
     }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean SWEPT = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Scratch directories start with this and the JVM's pid, so those of a killed JVM can be told and removed. */
     private static final String SCRATCH_PREFIX = "dptrain-trial-";

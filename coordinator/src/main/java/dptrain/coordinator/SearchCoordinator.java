@@ -138,6 +138,10 @@ public final class SearchCoordinator {
     private final ConcurrentLinkedQueue<String> events;
     private volatile Status status = new Status(0, List.of(), 0, "", 0, 0, "-");
     private String leaderboard = "";
+    // The plan's figures in the live view, as of the last result (summarizePlan).
+    private long epochsDone;
+    private int scored;
+    private String best = "-";
     private long nextUnit = 1;
     private boolean finished;
     private long tablesWrittenAt = System.nanoTime() - TABLES_EVERY.toNanos();
@@ -161,7 +165,8 @@ public final class SearchCoordinator {
                     ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
             SearchCoordinator c = new SearchCoordinator(ctx, timers, setup, events);
-            c.publish(); // the live view starts from the plan as replayed, not from zero
+            c.summarizePlan(); // the live view starts from the plan as replayed, not from zero
+            c.publish();
             statusOut.accept(() -> c.status);
             c.checkDone();
             return c.behavior();
@@ -253,7 +258,9 @@ public final class SearchCoordinator {
         j.put("epoch", u.epoch());
         j.put("reason", reason);
         setup.book().journal(j);
-        if (!plan.retry(u, reason)) {
+        boolean again = plan.retry(u, reason);
+        summarizePlan();
+        if (!again) {
             events.add("trial " + u.trial() + " failed: " + reason + " (more than --max-retries "
                     + plan.settings().maxRetries() + ")");
         }
@@ -361,6 +368,7 @@ public final class SearchCoordinator {
                 idle.addAll(back);
             }
         }
+        summarizePlan();
         sendReady(); // before the tables: the next unit need not wait for trials.csv
         tables();
         publish();
@@ -512,18 +520,20 @@ public final class SearchCoordinator {
         for (Flight f : flights.values()) {
             r.add(new Running(f.worker, f.unit, f.epoch, plan.values(f.unit.trial())));
         }
-        // The plan is this actor's: what the live view shows of it is read here and handed over whole.
-        int scored = 0;
-        for (int t = 0; t < plan.trialCount(); t++) {
-            if (plan.topRung(t) >= 0 || plan.terminal(t)) {
-                scored++;
-            }
-        }
-        List<Integer> rank = plan.ranking();
-        String best = rank.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, "%.2f%% (#%d)",
-                100 * plan.score(rank.get(0), plan.topRung(rank.get(0))), rank.get(0));
         status = new Status(known.size() - refused.size(), List.copyOf(r), plan.retries(), leaderboard,
-                plan.epochs()[0], scored, best);
+                epochsDone, scored, best);
+    }
+
+    /**
+     * Reads what the live view shows of the plan (which is this actor's: the main thread gets it handed over in
+     * {@link Status}); called when results change, not at every epoch report.
+     */
+    private void summarizePlan() {
+        epochsDone = plan.epochs()[0];
+        scored = plan.scoredTrials();
+        List<Integer> rank = plan.ranking();
+        best = rank.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, "%.2f%% (#%d)",
+                100 * plan.score(rank.get(0), plan.topRung(rank.get(0))), rank.get(0));
     }
 
     private void fail(String why) {

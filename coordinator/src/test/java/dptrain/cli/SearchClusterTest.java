@@ -60,7 +60,6 @@ class SearchClusterTest {
         return i;
     }
 
-    @SuppressWarnings("unchecked")
     @ParameterizedTest
     @ValueSource(strings = {"random", "asha", "bayes"})
     void sameTrialsScoresAndWinnerForAnyWorkerCount(String s) throws Exception {
@@ -76,17 +75,11 @@ class SearchClusterTest {
         if (s.equals("asha")) {
             // The winner went through pauses at rungs and resumed from checkpoints on other workers: still the bits
             // of train run alone with its settings.
-            Map<String, Object> best = (Map<String, Object>) ChildJvms.summary(lc).get("best");
-            Path alone = tmp.resolve("alone");
-            Cli.Result r = Cli.run("train", "@" + lc.resolve("best-args.txt"), "--workers", "0", "--run-dir",
-                    alone.toString(), "--quiet", "--no-plots");
-            assertEquals(0, r.exit(), r.err());
-            assertEquals(best.get("params_sha256"), ChildJvms.summary(alone).get("params_sha256"));
+            assertWinnerHasTheBitsOfTrainAlone(lc, "alone");
             assertTrue(Files.readString(lc.resolve("trials.csv")).contains("stopped"), "asha stopped some trials");
         }
     }
 
-    @SuppressWarnings("unchecked")
     @Test
     void trialsTrainedDataParallelOverGroupsOfWorkersGiveTheSameTrials() throws Exception {
         // ASHA: units pause at rungs and resume from checkpoints, here inside data-parallel jobs of 2 workers each,
@@ -99,9 +92,15 @@ class SearchClusterTest {
         assertEquals(ref, repeatable(groups), "trials.csv of 2 groups of 2 workers vs 1 worker");
         assertEquals(ref, repeatable(lc), "trials.csv of a group of 2 worker JVMs vs 1 worker");
         assertTrue(Files.readString(lc.resolve("trials.csv")).contains("group "), "the worker column names the group");
-        Map<String, Object> best = (Map<String, Object>) ChildJvms.summary(lc).get("best");
-        Path alone = tmp.resolve("g-alone");
-        Cli.Result r = Cli.run("train", "@" + lc.resolve("best-args.txt"), "--workers", "0", "--run-dir",
+        assertWinnerHasTheBitsOfTrainAlone(lc, "g-alone");
+    }
+
+    /** The search's winner, run alone as `train @best-args.txt` in tmp/name, ends with the winner's params_sha256. */
+    @SuppressWarnings("unchecked")
+    private void assertWinnerHasTheBitsOfTrainAlone(Path search, String name) throws Exception {
+        Map<String, Object> best = (Map<String, Object>) ChildJvms.summary(search).get("best");
+        Path alone = tmp.resolve(name);
+        Cli.Result r = Cli.run("train", "@" + search.resolve("best-args.txt"), "--workers", "0", "--run-dir",
                 alone.toString(), "--quiet", "--no-plots");
         assertEquals(0, r.exit(), r.err());
         assertEquals(best.get("params_sha256"), ChildJvms.summary(alone).get("params_sha256"));
