@@ -5,22 +5,19 @@ import dptrain.nn.ForwardContext;
 import dptrain.nn.Model;
 import dptrain.nn.Network;
 import dptrain.nn.ParamStore;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Scores parameters on a dataset in inference mode (running statistics, no dropout): mean loss and accuracy.
- * Chunks are fixed, so the result does not depend on the number of threads.
+ * Chunks are fixed and summed in order, so the result does not depend on the number of threads. The chunks run on
+ * the lanes of a {@link ComputePool}: the trainer's own, or one the evaluator makes (and closes) itself.
  */
 public final class Evaluator implements AutoCloseable {
     /** Samples per forward pass. */
     public static final int CHUNK = 250;
     private final Model model;
-    private final ExecutorService pool;
-    private final int threads;
-    private final ThreadLocal<Replica> replicas;
+    private final ComputePool pool;
+    private final boolean ownsPool;
+    private final Replica[] replicas;
 
     /** Loss and accuracy of a dataset. */
     public record Score(double loss, double accuracy, int samples) {}
@@ -36,16 +33,21 @@ public final class Evaluator implements AutoCloseable {
         }
     }
 
-    /** An evaluator for the model on the given number of threads. */
+    /** An evaluator on its own pool of the given number of threads, closed with it. */
     public Evaluator(Model model, int threads) {
+        this(model, new ComputePool(threads, "dptrain-eval", 0), true);
+    }
+
+    /** An evaluator on a pool it shares (and does not close), e.g. the trainer's. */
+    public Evaluator(Model model, ComputePool pool) {
+        this(model, pool, false);
+    }
+
+    private Evaluator(Model model, ComputePool pool, boolean ownsPool) {
         this.model = model;
-        this.threads = threads;
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "dptrain-eval");
-            t.setDaemon(true);
-            return t;
-        });
-        this.replicas = ThreadLocal.withInitial(() -> new Replica(model));
+        this.pool = pool;
+        this.ownsPool = ownsPool;
+        this.replicas = new Replica[pool.threads()];
     }
 
     /** Scores the first {@code limit} samples of data (all if limit ≤ 0 or larger than the set). */
@@ -57,35 +59,23 @@ public final class Evaluator implements AutoCloseable {
         int chunks = (n + CHUNK - 1) / CHUNK;
         double[] losses = new double[chunks];
         int[] correct = new int[chunks];
-        AtomicInteger next = new AtomicInteger();
-        Runnable task = () -> {
-            Replica r = replicas.get();
-            r.store.params = params;
-            r.store.state = state;
-            int in = model.inputSize();
-            ForwardContext ctx = ForwardContext.inference();
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
+        int in = model.inputSize();
+        for (int first = 0; first < chunks; first += ComputePool.MAX_TASKS) {
+            int base = first;
+            pool.run(Math.min(ComputePool.MAX_TASKS, chunks - first), (task, lane) -> {
+                Replica r = replicas[lane];
+                if (r == null) {
+                    r = replicas[lane] = new Replica(model); // each lane only ever touches its own slot
+                }
+                r.store.params = params;
+                r.store.state = state;
+                int c = base + task;
                 int from = c * CHUNK;
                 int len = Math.min(CHUNK, n - from);
                 System.arraycopy(data.x(), from * in, r.x, 0, len * in);
-                losses[c] = r.net.lossOnly(r.x, len, data.labels(), from, ctx);
+                losses[c] = r.net.lossOnly(r.x, len, data.labels(), from, ForwardContext.inference());
                 correct[c] = r.net.lastCorrect();
-            }
-        };
-        try {
-            Future<?>[] fs = new Future<?>[threads];
-            for (int t = 0; t < threads; t++) {
-                fs[t] = pool.submit(task);
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("evaluation interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("evaluation failed: " + e.getCause(), e.getCause());
+            });
         }
         double loss = 0;
         long hits = 0;
@@ -98,6 +88,8 @@ public final class Evaluator implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        if (ownsPool) {
+            pool.close();
+        }
     }
 }

@@ -11,6 +11,12 @@ public interface ShardExecutor extends AutoCloseable {
     void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step,
                        float[] params, float[] state, ShardResult[] results);
 
+    /**
+     * This JVM's threads for the rest of the step and for evaluation: the optimizer's update runs its element-wise
+     * loops on it, and the evaluator its chunks.
+     */
+    ComputePool pool();
+
     /** Adds what the executor knows about the last step (workers, timings, drops) to a step record. */
     default void describeStep(java.util.Map<String, Object> record) {}
 

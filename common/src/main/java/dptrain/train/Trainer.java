@@ -126,7 +126,7 @@ public final class Trainer {
             state = model.initialState();
         }
         ParameterServer ps = new ParameterServer(model, params, state, opt, cfg.weightDecay(),
-                executor instanceof Parallel p ? p : Parallel.SERIAL);
+                executor.pool());
         Map<String, Object> config = cfg.toMap();
         config.put("net_params", model.paramCount());
         run.writeJson("config.json", config);
@@ -144,7 +144,8 @@ public final class Trainer {
             l.onStart(startStep, total, spe, b);
         }
         Map<String, Object> lastEpoch = null;
-        try (Evaluator eval = new Evaluator(model, cfg.threads())) {
+        Evaluator eval = new Evaluator(model, executor.pool());
+        try {
             int[] perm = null;
             long permEpoch = -1;
             int[] batch = new int[b];

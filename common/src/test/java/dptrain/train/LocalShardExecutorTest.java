@@ -59,10 +59,10 @@ class LocalShardExecutorTest {
     void parallelForCoversEveryElementOnceBetweenShardJobs() {
         Model m = new Model(NetSpec.parse("in=8;affine(4);loss=softmax;init=he"));
         try (LocalShardExecutor ex = new LocalShardExecutor(m, 3, 4)) {
-            for (int n : new int[] {0, 1, 1000, LocalShardExecutor.MIN_PARALLEL_ELEMENTS, 100_003}) {
+            for (int n : new int[] {0, 1, 1000, ComputePool.MIN_PARALLEL_ELEMENTS, 100_003}) {
                 for (int rep = 0; rep < 200; rep++) {
                     int[] hits = new int[n];
-                    ex.forRanges(n, (from, to) -> {
+                    ex.pool().forRanges(n, (from, to) -> {
                         for (int i = from; i < to; i++) {
                             hits[i]++;
                         }

@@ -896,7 +896,7 @@ final class SearchCommand implements Callable<Integer> {
             s = trainer.run(null);
             Checkpoint c = Checkpoint.read(run.latestCheckpoint());
             Evaluator.Score test;
-            try (Evaluator ev = new Evaluator(model, cfg.threads())) {
+            try (Evaluator ev = new Evaluator(model, ex.pool())) {
                 test = ev.score(c.params(), c.state(), mnist.test(), 0);
             }
             s.put("test_accuracy", test.accuracy());

@@ -12,7 +12,7 @@ import dptrain.cluster.transport.DataPlane;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
 import dptrain.tensor.Blas;
-import dptrain.train.Parallel;
+import dptrain.train.ComputePool;
 import dptrain.train.ShardExecutor;
 import dptrain.train.ShardResult;
 import dptrain.train.TrainConfig;
@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  * worker numbers of its own. The bits are those of {@code train} with the same flags, whatever the group's size, and
  * a worker lost mid-unit has its shards taken over by the rest of its group.
  */
-public final class GroupJob implements ShardExecutor, Parallel {
+public final class GroupJob implements ShardExecutor {
     /** Jobs started in this JVM: keeps their IPC streams and worker numbers apart. */
     private static final AtomicInteger JOBS = new AtomicInteger();
     /** Stream ids and worker numbers a job owns: GRAD_STREAM + SPAN·j and workers SPAN·j + 1 …, PARAMS_STREAM + those. */
@@ -102,8 +102,8 @@ public final class GroupJob implements ShardExecutor, Parallel {
     }
 
     @Override
-    public void forRanges(int n, Range body) {
-        executor.forRanges(n, body);
+    public ComputePool pool() {
+        return executor.pool();
     }
 
     @Override

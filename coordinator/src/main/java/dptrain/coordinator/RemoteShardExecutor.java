@@ -12,8 +12,7 @@ import dptrain.cluster.transport.Receiver;
 import dptrain.cluster.transport.Vectors;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
-import dptrain.train.Parallel;
-import dptrain.train.PooledParallel;
+import dptrain.train.ComputePool;
 import dptrain.train.ShardExecutor;
 import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
@@ -34,7 +33,7 @@ import org.agrona.concurrent.IdleStrategy;
  * results go to results[k], exactly where the local executor puts them, so the unchanged parameter server produces
  * the same bits as a single process. Nothing of a step goes through Akka.
  */
-public final class RemoteShardExecutor implements ShardExecutor, Parallel {
+public final class RemoteShardExecutor implements ShardExecutor {
     /** How long a worker may fail to take its assignment or parameters before it is treated as lost. */
     static final long DELIVERY_TIMEOUT_NANOS = 10_000_000_000L;
 
@@ -82,7 +81,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     /** Whether the job's owner gave up (a search that ended): the waits for workers stop at once. */
     private java.util.function.BooleanSupplier cancelled = () -> false;
     /** Runs the parameter server's reduce and update on this JVM's --threads while the workers wait for it. */
-    private final PooledParallel apply;
+    private final ComputePool apply;
 
     RemoteShardExecutor(JobBoard board, ActorRef<CoordinatorProtocol.Command> coordinator, DataPlane dataPlane,
                         Subscription gradsIn, Model model, long noWorkerTimeoutNanos, int threads) {
@@ -103,7 +102,7 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
         this.openScratch = new int[board.job.shards()];
         this.accepted = new boolean[board.job.shards()];
         this.owner = new Outbox[board.job.shards()];
-        this.apply = new PooledParallel(threads, "dptrain-apply");
+        this.apply = new ComputePool(threads, "dptrain-apply", 0); // idle while the workers compute
     }
 
     /** Makes the waits for workers end (CancellationException) once cancelled says so. */
@@ -112,8 +111,8 @@ public final class RemoteShardExecutor implements ShardExecutor, Parallel {
     }
 
     @Override
-    public void forRanges(int n, Range body) {
-        apply.forRanges(n, body);
+    public ComputePool pool() {
+        return apply;
     }
 
     /**

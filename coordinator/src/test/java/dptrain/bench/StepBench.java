@@ -65,7 +65,7 @@ public final class StepBench {
         int[] batchIdx = new int[batch];
         System.err.println("step bench: " + model + " K=" + k + " threads=" + threads + ", BLAS " + Blas.description());
         try (LocalShardExecutor ex = new LocalShardExecutor(m, threads, ShardPlan.maxShard(batch, k))) {
-            ParameterServer ps = new ParameterServer(m, params, state, Optimizers.create(opt), 0f, ex);
+            ParameterServer ps = new ParameterServer(m, params, state, Optimizers.create(opt), 0f, ex.pool());
             long step = 0;
             int[] perm = null;
             long permEpoch = -1;
