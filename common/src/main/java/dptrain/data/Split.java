@@ -1,5 +1,6 @@
 package dptrain.data;
 
+import dptrain.util.InvalidSetting;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -16,18 +17,16 @@ public record Split(Dataset train, Dataset validation) {
      * {@code new SplittableRandom(seed)}, so the split is the same on every JVM; fraction 0 keeps all.
      */
     public static Split of(Dataset train, double validationFraction, long seed) {
-        if (!(validationFraction >= 0 && validationFraction < 1)) {
-            throw new IllegalArgumentException("--validation-fraction must be in [0, 1), got "
-                    + validationFraction);
-        }
+        InvalidSetting.require(validationFraction >= 0 && validationFraction < 1, "validation_fraction",
+                validationFraction, "a number in [0, 1)");
         int n = train.size();
         int held = (int) Math.round(n * validationFraction);
         if (held == 0) {
             return new Split(train, train.subset(new int[0], train.name() + "-validation"));
         }
         if (held >= n) {
-            throw new IllegalArgumentException("--validation-fraction " + validationFraction + " of "
-                    + n + " samples holds out all of them; use a smaller fraction so some remain for training");
+            throw new InvalidSetting("validation_fraction", validationFraction, "a fraction that leaves some of the "
+                    + n + " samples for training");
         }
         int[] order = permutation(n, seed);
         int[] validationIndices = Arrays.copyOfRange(order, 0, held);

@@ -54,7 +54,7 @@ public final class ComputePool implements Parallel, AutoCloseable {
     /** A pool of {@code threads} lanes (the caller's and threads − 1 daemon helpers named name-1, name-2 …). */
     public ComputePool(int threads, String name, long spinNanos) {
         if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            throw new dptrain.util.InvalidSetting("threads", threads, "an integer >= 1");
         }
         this.spinNanos = spinNanos;
         helpers = new Thread[threads - 1];

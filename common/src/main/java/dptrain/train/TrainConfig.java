@@ -2,6 +2,7 @@ package dptrain.train;
 
 import dptrain.nn.NetSpec;
 import dptrain.nn.optim.LrSchedule;
+import dptrain.util.InvalidSetting;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,37 +18,35 @@ public record TrainConfig(
         long seed, int virtualShards, int trainSamples, double validationFraction,
         int threads, int logEvery, int checkpointEvery, int evalTrainSamples) {
 
-    /** Checks ranges, naming the command-line flag of each bad value. */
+    /** Checks ranges, naming each bad value's setting as in config.json (the CLI maps it to its flag). */
     public TrainConfig {
-        require(Float.isFinite(lr) && lr > 0, "--lr", lr, "a positive number");
-        require(Float.isFinite(weightDecay) && weightDecay >= 0, "--weight-decay", weightDecay, "a number >= 0");
-        require(momentum >= 0 && momentum < 1, "--momentum", momentum, "a number in [0, 1)");
-        require(rmsDecay > 0 && rmsDecay < 1, "--rms-decay", rmsDecay, "a number in (0, 1)");
-        require(beta1 >= 0 && beta1 < 1, "--beta1", beta1, "a number in [0, 1)");
-        require(beta2 >= 0 && beta2 < 1, "--beta2", beta2, "a number in [0, 1)");
-        require(batchSize >= 1, "--batch-size", batchSize, "an integer >= 1");
-        require(epochs >= 1, "--epochs", epochs, "an integer >= 1");
-        require(maxSteps >= 0, "--steps", maxSteps, "an integer >= 0 (0: run --epochs)");
-        require(virtualShards >= 1 && virtualShards <= Math.min(batchSize, 65535), "--virtual-shards", virtualShards,
+        require(Float.isFinite(lr) && lr > 0, "lr", lr, "a positive number");
+        require(Float.isFinite(weightDecay) && weightDecay >= 0, "weight_decay", weightDecay, "a number >= 0");
+        require(momentum >= 0 && momentum < 1, "momentum", momentum, "a number in [0, 1)");
+        require(rmsDecay > 0 && rmsDecay < 1, "rms_decay", rmsDecay, "a number in (0, 1)");
+        require(beta1 >= 0 && beta1 < 1, "beta1", beta1, "a number in [0, 1)");
+        require(beta2 >= 0 && beta2 < 1, "beta2", beta2, "a number in [0, 1)");
+        require(batchSize >= 1, "batch_size", batchSize, "an integer >= 1");
+        require(epochs >= 1, "epochs", epochs, "an integer >= 1");
+        require(maxSteps >= 0, "steps", maxSteps, "an integer >= 0 (0: run the epochs)");
+        require(virtualShards >= 1 && virtualShards <= Math.min(batchSize, 65535), "virtual_shards", virtualShards,
                 "an integer from 1 to the batch size (" + batchSize + ")");
         if (net.layers().stream().anyMatch(l -> l instanceof dptrain.nn.LayerSpec.BatchNormSpec)) {
-            require(batchSize / virtualShards >= 2, "--virtual-shards", virtualShards,
+            require(batchSize / virtualShards >= 2, "virtual_shards", virtualShards,
                     "at most half the batch size (" + batchSize / 2 + ") with batch normalization: each shard "
                             + "normalizes over its own samples, and a one-sample shard has no variance");
         }
-        require(trainSamples >= 0, "--train-samples", trainSamples, "an integer >= 0 (0: all)");
-        require(validationFraction >= 0 && validationFraction < 1, "--validation-fraction", validationFraction,
+        require(trainSamples >= 0, "train_samples", trainSamples, "an integer >= 0 (0: all)");
+        require(validationFraction >= 0 && validationFraction < 1, "validation_fraction", validationFraction,
                 "a number in [0, 1)");
-        require(threads >= 1 && threads <= 256, "--threads", threads, "an integer from 1 to 256");
-        require(logEvery >= 1, "--log-every", logEvery, "an integer >= 1");
-        require(checkpointEvery >= 0, "--checkpoint-every", checkpointEvery, "an integer >= 0 (0: at epoch ends)");
-        require(evalTrainSamples >= 0, "--eval-train-samples", evalTrainSamples, "an integer >= 0");
+        require(threads >= 1 && threads <= 256, "threads", threads, "an integer from 1 to 256");
+        require(logEvery >= 1, "log_every", logEvery, "an integer >= 1");
+        require(checkpointEvery >= 0, "checkpoint_every", checkpointEvery, "an integer >= 0 (0: at epoch ends)");
+        require(evalTrainSamples >= 0, "eval_train_samples", evalTrainSamples, "an integer >= 0");
     }
 
-    private static void require(boolean ok, String flag, Object value, String expected) {
-        if (!ok) {
-            throw new IllegalArgumentException("invalid value for " + flag + ": " + value + " (expected " + expected + ")");
-        }
+    private static void require(boolean ok, String setting, Object value, String expected) {
+        InvalidSetting.require(ok, setting, value, expected);
     }
 
     /**

@@ -42,8 +42,8 @@ public final class Trainer {
         this.run = run;
         this.listeners = listeners;
         if (train.size() < cfg.batchSize()) {
-            throw new IllegalArgumentException("invalid value for --batch-size: " + cfg.batchSize()
-                    + " (expected at most the number of training samples, " + train.size() + ")");
+            throw new dptrain.util.InvalidSetting("batch_size", cfg.batchSize(),
+                    "at most the number of training samples, " + train.size());
         }
         if (train.sampleSize() != model.inputSize()) {
             throw new IllegalArgumentException("the data has " + train.sampleSize() + " values per sample, the "

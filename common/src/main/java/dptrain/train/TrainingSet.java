@@ -1,5 +1,6 @@
 package dptrain.train;
 
+import dptrain.util.InvalidSetting;
 import dptrain.data.Dataset;
 import dptrain.data.Mnist;
 import dptrain.data.Split;
@@ -30,8 +31,7 @@ public final class TrainingSet {
             Dataset train = mnist.train();
             if (trainSamples > 0) {
                 if (trainSamples > train.size()) {
-                    throw new IllegalArgumentException("invalid value for --train-samples: " + trainSamples
-                            + " (expected 1.." + train.size() + ")");
+                    throw new InvalidSetting("train_samples", trainSamples, "1.." + train.size() + ", or 0 for all");
                 }
                 train = train.firstN(trainSamples);
             }

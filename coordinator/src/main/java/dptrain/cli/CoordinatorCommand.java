@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 + "Takes every flag of train; --resume continues from the run directory's last checkpoint.")
 final class CoordinatorCommand extends TrainCommand {
     @Override
-    Mode mode() {
-        return Mode.COORDINATOR;
+    TrainJob.Mode mode() {
+        return TrainJob.Mode.COORDINATOR;
     }
 }

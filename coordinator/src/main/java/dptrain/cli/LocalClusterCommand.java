@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 + "directory; all stop at the end or on Ctrl-C. Takes every flag of train.")
 final class LocalClusterCommand extends TrainCommand {
     @Override
-    Mode mode() {
-        return Mode.LOCAL_CLUSTER;
+    TrainJob.Mode mode() {
+        return TrainJob.Mode.LOCAL_CLUSTER;
     }
 }

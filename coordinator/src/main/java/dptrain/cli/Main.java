@@ -2,6 +2,7 @@ package dptrain.cli;
 
 import dptrain.data.DataException;
 import dptrain.train.TrainingDivergedException;
+import dptrain.util.InvalidSetting;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -33,36 +34,52 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setExitCodeExceptionMapper(Main::exitCode);
+        // A bad flag: one line naming it (and picocli's suggestions for a misspelt one), not the whole usage.
+        cl.setParameterExceptionHandler((e, args) -> {
+            PrintWriter w = e.getCommandLine().getErr();
+            w.println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, w);
+            w.println("  (dptrain " + e.getCommandLine().getCommandName() + " --help lists every flag)");
+            return USAGE;
+        });
         // The handler keeps its own reference: picocli may hand it a command whose writer was reset.
         cl.setExecutionExceptionHandler((e, c, parsed) -> handle(e, err));
         return cl;
     }
 
-    /** The exit code for e, after its message (and, for a fault of dptrain's, its trace) went to err. */
-    static int handle(Exception e, PrintWriter err) {
+    /**
+     * The exit code for a failure: a bad flag, value or file of the user's is 2, a diverged run 3, anything else 1.
+     * A bare NumberFormatException is dptrain's fault, not a usage error: every value a user gives is parsed into a
+     * named error first.
+     */
+    static int exitCode(Throwable e) {
         if (e instanceof NumberFormatException) {
-            // Every value a user gives is parsed into a named error first; a bare one is a fault of dptrain's, not
-            // a usage error: say so, with the trace, and exit 1.
-            err.println("error: internal: " + e);
-            e.printStackTrace(err);
             return FAILED;
         }
-        if (e instanceof IllegalArgumentException) {
-            err.println("error: " + e.getMessage());
+        if (e instanceof IllegalArgumentException || e instanceof CommandLine.ParameterException) {
             return USAGE;
         }
-        if (e instanceof TrainingDivergedException) {
-            err.println("error: " + e.getMessage());
-            return DIVERGED;
+        return e instanceof TrainingDivergedException ? DIVERGED : FAILED;
+    }
+
+    /** Whether e is one of the failures a user is told about in one line (no trace). */
+    private static boolean expected(Throwable e) {
+        return !(e instanceof NumberFormatException) && (e instanceof IllegalArgumentException
+                || e instanceof TrainingDivergedException || e instanceof DataException || e instanceof IOException
+                || e instanceof UncheckedIOException || e instanceof IllegalStateException);
+    }
+
+    /** Reports e on err (its message; with its trace if it is a fault of dptrain's) and returns its exit code. */
+    static int handle(Exception e, PrintWriter err) {
+        if (expected(e)) {
+            // A setting the library names by its config.json key is reported by the flag that set it.
+            err.println("error: " + InvalidSetting.describe(e, TrainCommand::flagOf));
+        } else {
+            err.println("error: " + (e instanceof NumberFormatException ? "internal: " : "") + e);
+            e.printStackTrace(err);
         }
-        if (e instanceof DataException || e instanceof IOException || e instanceof UncheckedIOException
-                || e instanceof IllegalStateException) {
-            err.println("error: " + e.getMessage());
-            return FAILED;
-        }
-        err.println("error: " + e);
-        e.printStackTrace(err);
-        return FAILED;
+        return exitCode(e);
     }
 
     /** Entry point. */

@@ -232,7 +232,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("invalid value for --max-concurrent: " + maxConcurrent + " (expected >= 0)");
         }
         if (port != null) {
-            TrainCommand.requirePort("--port", port);
+            TrainJob.requirePort("--port", port);
         }
         List<String> original = spec.commandLine().getParseResult().originalArgs();
         List<Map<String, Object>> journal = List.of();
@@ -494,7 +494,7 @@ final class SearchCommand implements Callable<Integer> {
                         + 100 * validationFraction + "% for validation)");
             }
         } catch (IllegalArgumentException e) {
-            String msg = e.getMessage().replace("Unknown option", "unknown option").replace("Unmatched argument",
+            String msg = dptrain.util.InvalidSetting.describe(e, TrainCommand::flagOf).replace("Unknown option", "unknown option").replace("Unmatched argument",
                     "unknown argument");
             throw new IllegalArgumentException(p == null ? "search: " + msg
                     + " (the fixed part of a trial is a train command line; see dptrain train --help)"

@@ -1,34 +1,17 @@
 package dptrain.cli;
 
-import dptrain.data.Mnist;
-import dptrain.data.Split;
 import dptrain.nn.Init;
-import dptrain.nn.Model;
 import dptrain.nn.NetSpec;
 import dptrain.nn.Nets;
 import dptrain.nn.optim.LrSchedule;
 import dptrain.nn.optim.Optimizers;
-import dptrain.tensor.Blas;
-import dptrain.train.Checkpoint;
-import dptrain.train.LocalShardExecutor;
-import dptrain.train.RunDirectory;
-import dptrain.train.ShardPlan;
 import dptrain.train.TrainConfig;
-import dptrain.train.TrainListener;
-import dptrain.train.TrainingSet;
-import dptrain.coordinator.ClusterJob;
-import dptrain.coordinator.ClusterNodes;
-import dptrain.train.Trainer;
-import java.nio.file.Files;
+import dptrain.util.InvalidSetting;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,27 +21,125 @@ import picocli.CommandLine.Option;
                 + "--workers worker actors in this JVM (Akka cluster + Aeron, as on real hosts) or, with --workers 0, "
                 + "on --threads threads; the result depends on the seed and the shard count only.")
 class TrainCommand implements Callable<Integer> {
-    /** How the command runs the job. */
-    enum Mode { TRAIN, LOCAL_CLUSTER, COORDINATOR }
+    /** The book's networks. */
+    enum ModelName {
+        TWO_LAYER, MULTI_LAYER, SIMPLE_CNN, DEEP_CNN;
 
-    static final List<String> MODELS = List.of("two-layer", "multi-layer", "simple-cnn", "deep-cnn");
+        /** The name a user writes, e.g. simple-cnn (picocli matches flags against it). */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
-    @Option(names = "--model", defaultValue = "simple-cnn", paramLabel = "NAME",
-            description = "two-layer | multi-layer | simple-cnn | deep-cnn (default: ${DEFAULT-VALUE}).")
-    String model;
+    /** multi-layer's activations. */
+    enum Activation {
+        RELU, SIGMOID, TANH;
 
-    @Option(names = "--hidden", paramLabel = "N[,N...]",
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * picocli's converter for an enum whose constants users write by their {@code toString()} (simple-cnn, rmsprop),
+     * in any case; a bad value is named with the list of good ones.
+     */
+    abstract static class NamedEnum<E extends Enum<E>> implements CommandLine.ITypeConverter<E> {
+        private final Class<E> type;
+
+        NamedEnum(Class<E> type) {
+            this.type = type;
+        }
+
+        @Override
+        public E convert(String value) {
+            for (E e : type.getEnumConstants()) {
+                if (e.toString().equalsIgnoreCase(value)) {
+                    return e;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' (expected one of " + String.join(", ",
+                    Arrays.stream(type.getEnumConstants()).map(E::toString).toList()) + ")");
+        }
+
+        static final class Models extends NamedEnum<ModelName> {
+            Models() {
+                super(ModelName.class);
+            }
+        }
+
+        static final class Activations extends NamedEnum<Activation> {
+            Activations() {
+                super(Activation.class);
+            }
+        }
+
+        static final class OptimizerKinds extends NamedEnum<Optimizers.Kind> {
+            OptimizerKinds() {
+                super(Optimizers.Kind.class);
+            }
+        }
+
+        static final class Schedules extends NamedEnum<LrSchedule.Kind> {
+            Schedules() {
+                super(LrSchedule.Kind.class);
+            }
+        }
+    }
+
+    /** --hidden's value: layer sizes, positive, comma-separated. */
+    record HiddenSizes(int[] sizes) {
+        /** picocli's converter: names the flag's format on a bad value. */
+        static final class Converter implements CommandLine.ITypeConverter<HiddenSizes> {
+            @Override
+            public HiddenSizes convert(String value) {
+                try {
+                    int[] sizes = Arrays.stream(value.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+                    if (sizes.length > 0 && Arrays.stream(sizes).allMatch(n -> n >= 1)) {
+                        return new HiddenSizes(sizes);
+                    }
+                } catch (NumberFormatException e) {
+                    // named below
+                }
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' (expected positive integers separated by commas, e.g. 100,100)");
+            }
+        }
+    }
+
+    /** --init's converter: auto (null: the book's choice per model), he, xavier or std:SIGMA. */
+    static final class InitConverter implements CommandLine.ITypeConverter<Init> {
+        @Override
+        public Init convert(String value) {
+            if (value.equals("auto")) {
+                return null;
+            }
+            try {
+                return Init.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' (expected auto, he, xavier or std:<sigma>)");
+            }
+        }
+    }
+
+    @Option(names = "--model", defaultValue = "simple-cnn", paramLabel = "NAME", converter = NamedEnum.Models.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ModelName model;
+
+    @Option(names = "--hidden", paramLabel = "N[,N...]", converter = HiddenSizes.Converter.class,
             description = "Hidden layer sizes: two-layer takes one (default 50), multi-layer any (default 100,100,100,100).")
-    String hidden;
+    HiddenSizes hidden;
 
-    @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME",
-            description = "multi-layer activation: relu | sigmoid | tanh (default: ${DEFAULT-VALUE}).")
-    String activation;
+    @Option(names = "--activation", defaultValue = "relu", paramLabel = "NAME", converter = NamedEnum.Activations.class,
+            description = "multi-layer activation: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Activation activation;
 
-    @Option(names = "--init", defaultValue = "auto", paramLabel = "INIT",
+    @Option(names = "--init", defaultValue = "auto", paramLabel = "INIT", converter = InitConverter.class,
             description = "Weight init: he | xavier | std:<sigma> | auto, the book's choice per model: std:0.01 for "
                     + "two-layer and simple-cnn, he for deep-cnn and relu nets, xavier for sigmoid/tanh (default: ${DEFAULT-VALUE}).")
-    String init;
+    Init init;
 
     @Option(names = "--batch-norm", description = "multi-layer: batch normalization after each hidden affine layer.")
     boolean batchNorm;
@@ -67,9 +148,9 @@ class TrainCommand implements Callable<Integer> {
             description = "multi-layer: dropout ratio after each hidden activation, in [0, 1) (default: ${DEFAULT-VALUE}).")
     float dropout;
 
-    @Option(names = "--optimizer", paramLabel = "NAME",
-            description = "sgd | momentum | nesterov | adagrad | rmsprop | adam (default: sgd for two-layer, adam otherwise).")
-    String optimizer;
+    @Option(names = "--optimizer", paramLabel = "NAME", converter = NamedEnum.OptimizerKinds.class,
+            description = "${COMPLETION-CANDIDATES} (default: sgd for two-layer, adam otherwise).")
+    Optimizers.Kind optimizer;
 
     @Option(names = "--lr", paramLabel = "RATE",
             description = "Learning rate (default: 0.1 for sgd, 0.01 for momentum/nesterov/adagrad/rmsprop, 0.001 for adam).")
@@ -87,9 +168,9 @@ class TrainCommand implements Callable<Integer> {
     @Option(names = "--beta2", defaultValue = "0.999", description = "adam beta2 (default: ${DEFAULT-VALUE}).")
     float beta2;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "NAME",
-            description = "constant | step | exponential | cosine (default: ${DEFAULT-VALUE}).")
-    String schedule;
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "NAME", converter = NamedEnum.Schedules.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    LrSchedule.Kind schedule;
 
     @Option(names = "--lr-gamma", defaultValue = "0.5", description = "step/exponential decay factor (default: ${DEFAULT-VALUE}).")
     double lrGamma;
@@ -199,240 +280,69 @@ class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig cfg = config();
-        checkClusterFlags();
-        if (runDir == null) {
-            if (resume) {
-                throw new IllegalArgumentException("--resume needs --run-dir: the directory of the run to continue");
-            }
-            runDir = freshRunDir(Path.of("runs"), model + "-" + LocalDateTime.now().format(
-                    DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        }
-        Checkpoint from = null;
-        try (RunDirectory run = new RunDirectory(runDir)) {
-            Logs.toRunDir(run.path(), verbose);
-            if (resume) {
-                if (!Files.exists(run.latestCheckpoint())) {
-                    throw new IllegalArgumentException("--resume: no checkpoint at " + run.latestCheckpoint());
-                }
-                from = Checkpoint.read(run.latestCheckpoint());
-            } else if (Files.exists(run.summaryFile()) || Files.exists(run.latestCheckpoint())) {
-                throw new IllegalArgumentException("--run-dir " + run.path() + " already holds a run; pass --resume to "
-                        + "continue it or choose another directory");
-            }
-            Path data = FetchMnistCommand.ensureMnist(dataDir);
-            Mnist mnist = TrainingSet.mnist(data);
-            Split split = TrainingSet.split(mnist, trainSamples, validationFraction, seed);
-            Model m = new Model(cfg.net());
-            System.err.printf(Locale.ROOT, "dptrain: %s (%,d parameters), %s lr %s, batch %d in %d virtual shards, "
-                            + "%d threads, %,d training / %,d validation / %,d test images%n  BLAS: %s%n  run directory: %s%n",
-                    model, m.paramCount(), cfg.optimizer(), cfg.lr(), batchSize, virtualShards, threads,
-                    split.train().size(), split.validation().size(), mnist.test().size(), Blas.description(), run.path());
-            List<TrainListener> listeners = new ArrayList<>();
-            if (!noPlots) {
-                listeners.add(new LearningCurves(run));
-            }
-            ConsoleProgress progress = new ConsoleProgress(quiet, System.err);
-            listeners.add(0, progress);
-            Map<String, Object> s;
-            if (mode() == Mode.TRAIN && workers == 0) {
-                try (LocalShardExecutor ex = new LocalShardExecutor(m, threads, ShardPlan.maxShard(batchSize, virtualShards))) {
-                    s = train(cfg, split, mnist, ex, run, listeners, from);
-                }
-            } else {
-                s = trainOnCluster(cfg, split, mnist, data, run, listeners, progress, from);
-            }
-            System.err.printf(Locale.ROOT, "done: test accuracy %s, %s samples/s, params_sha256 %s%n  %s%n",
-                    s.get("test_accuracy") instanceof Double a ? String.format(Locale.ROOT, "%.2f%%", 100 * a) : "-",
-                    s.get("samples_per_second") instanceof Double v ? String.format(Locale.ROOT, "%.0f", v) : "-",
-                    s.get("params_sha256"), run.summaryFile());
-        }
+        new TrainJob(mode(), cfg, dataDir, new TrainJob.Cluster(workers, host, port, dataPort, mtu, configFile,
+                workerTimeout), new TrainJob.Output(runDir, resume, !noPlots, quiet, verbose)).run();
         return 0;
     }
 
-    /** How this command runs the job (subcommands override). */
-    Mode mode() {
-        return Mode.TRAIN;
+    /** Where the job's workers are (the local-cluster and coordinator commands override). */
+    TrainJob.Mode mode() {
+        return TrainJob.Mode.TRAIN;
     }
 
-    private Map<String, Object> train(TrainConfig cfg, Split split, Mnist mnist, dptrain.train.ShardExecutor ex,
-                                      RunDirectory run, List<TrainListener> listeners, Checkpoint from)
-            throws java.io.IOException {
-        Trainer trainer = new Trainer(cfg, split.train(), split.validation(), mnist.test(), ex, run, listeners);
-        trainer.addSummaryField("blas", Blas.description());
-        trainer.addSummaryField("workers", mode() == Mode.TRAIN && workers == 0 ? 0 : workers);
-        trainer.addSummaryField("mode", mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        trainer.addSummaryField("run_dir", run.path().toString());
-        return trainer.run(from);
-    }
-
-    /** The cluster's own flags, checked before anything (a run directory among them) is made. */
-    private void checkClusterFlags() {
-        if (mode() == Mode.TRAIN && workers == 0) {
-            return; // the in-process trainer: no cluster
-        }
-        if (workers < 1 || workers > 1024) {
-            throw new IllegalArgumentException("invalid value for --workers: " + workers + " (expected 1..1024"
-                    + (mode() == Mode.TRAIN ? ", or 0 for the in-process trainer)" : ")"));
-        }
-        if (workerTimeout < 1) {
-            throw new IllegalArgumentException("invalid value for --worker-timeout: " + workerTimeout + " (expected seconds >= 1)");
-        }
-        if (dataPort != null) {
-            requirePort("--data-port", dataPort);
-        }
-        if (port != null) {
-            requirePort("--port", port);
-        }
-    }
-
-    /** Runs the job on a cluster: workers in this JVM (train), in child JVMs (local-cluster) or joining (coordinator). */
-    private Map<String, Object> trainOnCluster(TrainConfig cfg, Split split, Mnist mnist, Path data, RunDirectory run,
-                                               List<TrainListener> listeners, ConsoleProgress progress, Checkpoint from)
-            throws java.io.IOException {
-        com.typesafe.config.Config base = ClusterNodes.base(configFile);
-        if (dataPort != null) { // the flag over the --config file's dptrain.data-plane.port
-            base = base.withValue("dptrain.data-plane.port", com.typesafe.config.ConfigValueFactory.fromAnyRef(dataPort));
-        }
-        // Loopback takes 64 KB datagrams; an Aeron message (so the MTU) must also fit in an eighth of a term.
-        Integer mtuValue = mtu != null ? mtu : mode() == Mode.LOCAL_CLUSTER
-                ? Integer.valueOf((int) Math.min(65504, base.getBytes("dptrain.data-plane.term-length") / 8)) : null;
-        if (mtuValue != null) {
-            base = base.withValue("dptrain.data-plane.mtu", com.typesafe.config.ConfigValueFactory.fromAnyRef(mtuValue));
-        }
-        int akkaPort = port != null ? port : mode() == Mode.COORDINATOR ? 25520 : 0;
-        int inProcess = mode() == Mode.TRAIN ? workers : 0;
-        try (ClusterJob job = ClusterJob.start(base, host, akkaPort, cfg, split.train(), inProcess, data,
-                workerTimeout * 1000L)) {
-            List<Process> children = List.of();
-            try {
-                if (mode() == Mode.LOCAL_CLUSTER) {
-                    children = LocalCluster.spawn(workers, job.seed(), host, run.path(), data, configFile, mtuValue);
-                    System.err.printf(Locale.ROOT, "  local cluster: coordinator %s (pid %d), %d worker JVMs; logs and "
-                            + "pid files in %s%n", job.seed(), ProcessHandle.current().pid(), workers, run.path());
-                } else if (mode() == Mode.COORDINATOR) {
-                    System.err.printf(Locale.ROOT, "  coordinator at %s; start workers with: scripts/dptrain worker "
-                            + "--join %s --host <their address>%n", job.seed(), job.seed());
-                }
-                job.awaitWorkers(workers, workerTimeout * 1000L, System.err, mode() != Mode.COORDINATOR);
-                progress.withStatus(job.executor()::statusLine);
-                Map<String, Object> s = train(cfg, split, mnist, job.executor(), run, listeners, from);
-                job.finish("completed");
-                return s;
-            } catch (RuntimeException | java.io.IOException e) {
-                job.finish("failed");
-                throw e;
-            } finally {
-                LocalCluster.stop(children);
-            }
-        }
-    }
-
-    /** Refuses a port flag outside 0..65535 (0: any free port), naming the flag. */
-    static void requirePort(String flag, int value) {
-        if (value < 0 || value > 65535) {
-            throw new IllegalArgumentException("invalid value for " + flag + ": " + value + " (expected 0..65535)");
-        }
-    }
-
-    /** A new directory under parent named base, or base-2, base-3 ... when runs start in the same second. */
-    private static Path freshRunDir(Path parent, String base) throws java.io.IOException {
-        Files.createDirectories(parent);
-        for (int i = 1; ; i++) {
-            Path p = parent.resolve(i == 1 ? base : base + "-" + i);
-            try {
-                return Files.createDirectory(p);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                // taken by another run started in the same second
-            }
-        }
+    /** The flag that sets a setting of config.json (batch_size → --batch-size). */
+    static String flagOf(String setting) {
+        return "--" + setting.replace('_', '-');
     }
 
     /** Turns the flags into a validated config, naming any bad flag. */
     TrainConfig config() {
-        if (!MODELS.contains(model)) {
-            throw new IllegalArgumentException("invalid value for --model: '" + model + "' (expected one of "
-                    + String.join(", ", MODELS) + ")");
-        }
-        if (!List.of("relu", "sigmoid", "tanh").contains(activation)) {
-            throw new IllegalArgumentException("invalid value for --activation: '" + activation
-                    + "' (expected relu, sigmoid or tanh)");
-        }
-        if (!model.equals("multi-layer")) {
+        boolean twoLayer = model == ModelName.TWO_LAYER;
+        if (model != ModelName.MULTI_LAYER) {
             // Flags that shape the multi-layer net would be silently ignored by the others: refuse them.
-            boolean twoLayer = model.equals("two-layer");
             String ignored = batchNorm ? "--batch-norm" : dropout != 0f ? "--dropout"
-                    : !activation.equals("relu") ? "--activation" : hidden != null && !twoLayer ? "--hidden" : null;
+                    : activation != Activation.RELU ? "--activation" : hidden != null && !twoLayer ? "--hidden" : null;
             if (ignored != null) {
                 throw new IllegalArgumentException(ignored + " does not apply to --model " + model
                         + " (it shapes --model multi-layer" + (ignored.equals("--hidden") ? " and two-layer" : "") + ")");
             }
         }
-        String opt = optimizer != null ? optimizer.toLowerCase(Locale.ROOT) : model.equals("two-layer") ? "sgd" : "adam";
-        if (!Arrays.asList(Optimizers.NAMES.split(", ")).contains(opt)) {
-            throw new IllegalArgumentException("invalid value for --optimizer: '" + optimizer + "' (expected one of "
-                    + Optimizers.NAMES + ")");
-        }
-        float rate = lr != null ? lr : switch (opt) {
-            case "sgd" -> 0.1f;
-            case "adam" -> 0.001f;
-            default -> 0.01f;
-        };
-        LrSchedule.Kind kind;
-        try {
-            kind = LrSchedule.parseKind(schedule);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid value for --lr-schedule: '" + schedule
-                    + "' (expected constant, step, exponential or cosine)");
-        }
-        int[] sizes = parseHidden();
-        Init in;
-        try {
-            in = init.equals("auto") ? autoInit() : Init.parse(init);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid value for --init: '" + init + "' (expected auto, he, xavier or std:<sigma>)");
+        if (twoLayer && hidden != null && hidden.sizes().length != 1) {
+            throw new IllegalArgumentException("invalid value for --hidden: '" + String.join(",",
+                    Arrays.stream(hidden.sizes()).mapToObj(Integer::toString).toList()) + "' (two-layer takes one hidden size)");
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("invalid value for --dropout: " + dropout + " (expected a ratio in [0, 1))");
         }
-        NetSpec net = switch (model) {
-            case "two-layer" -> Nets.twoLayer(sizes.length == 0 ? 50 : sizes[0], in);
-            case "multi-layer" -> Nets.multiLayer(sizes.length == 0 ? new int[] {100, 100, 100, 100} : sizes,
-                    activation, in, batchNorm, dropout);
-            case "simple-cnn" -> Nets.simpleConv(in);
-            default -> Nets.deepConv(in);
+        Optimizers.Kind opt = optimizer != null ? optimizer : twoLayer ? Optimizers.Kind.SGD : Optimizers.Kind.ADAM;
+        float rate = lr != null ? lr : switch (opt) {
+            case SGD -> 0.1f;
+            case ADAM -> 0.001f;
+            default -> 0.01f;
         };
-        return new TrainConfig(model, net, opt, rate, momentum, rmsDecay, beta1, beta2,
-                new LrSchedule(kind, lrGamma, lrStepEpochs), weightDecay, batchSize, epochs, steps, seed,
-                virtualShards, trainSamples, validationFraction, threads, logEvery, checkpointEvery, evalTrainSamples);
+        Init in = init != null ? init : autoInit();
+        NetSpec net = switch (model) {
+            case TWO_LAYER -> Nets.twoLayer(hidden == null ? 50 : hidden.sizes()[0], in);
+            case MULTI_LAYER -> Nets.multiLayer(hidden == null ? new int[] {100, 100, 100, 100} : hidden.sizes(),
+                    activation.toString(), in, batchNorm, dropout);
+            case SIMPLE_CNN -> Nets.simpleConv(in);
+            case DEEP_CNN -> Nets.deepConv(in);
+        };
+        try {
+            return new TrainConfig(model.toString(), net, opt.toString(), rate, momentum, rmsDecay, beta1, beta2,
+                    new LrSchedule(schedule, lrGamma, lrStepEpochs), weightDecay, batchSize, epochs, steps, seed,
+                    virtualShards, trainSamples, validationFraction, threads, logEvery, checkpointEvery,
+                    evalTrainSamples);
+        } catch (InvalidSetting e) {
+            throw new IllegalArgumentException(e.message(flagOf(e.setting())), e);
+        }
     }
 
     private Init autoInit() {
         return switch (model) {
-            case "two-layer", "simple-cnn" -> Init.std(0.01);
-            case "deep-cnn" -> Init.he();
-            default -> activation.equals("relu") ? Init.he() : Init.xavier();
+            case TWO_LAYER, SIMPLE_CNN -> Init.std(0.01);
+            case DEEP_CNN -> Init.he();
+            case MULTI_LAYER -> activation == Activation.RELU ? Init.he() : Init.xavier();
         };
-    }
-
-    private int[] parseHidden() {
-        if (hidden == null || hidden.isBlank()) {
-            return new int[0];
-        }
-        try {
-            int[] sizes = Arrays.stream(hidden.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-            for (int s : sizes) {
-                if (s < 1) {
-                    throw new NumberFormatException();
-                }
-            }
-            if (model.equals("two-layer") && sizes.length != 1) {
-                throw new IllegalArgumentException("invalid value for --hidden: '" + hidden
-                        + "' (two-layer takes one hidden size)");
-            }
-            return sizes;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid value for --hidden: '" + hidden
-                    + "' (expected positive integers separated by commas, e.g. 100,100)");
-        }
     }
 }

@@ -52,8 +52,8 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClusterNodes.address(join); // validates the flag before anything starts
-        TrainCommand.requirePort("--port", port);
-        TrainCommand.requirePort("--data-port", dataPort);
+        TrainJob.requirePort("--port", port);
+        TrainJob.requirePort("--data-port", dataPort);
         Path data = FetchMnistCommand.ensureMnist(dataDir);
         TrainingSet.mnist(data); // load once, before joining
         Config base = ClusterNodes.base(configFile);

@@ -31,9 +31,9 @@ class BadInputTest {
                 Arguments.of(new String[] {"--virtual-shards", "101"}, "--virtual-shards"),
                 Arguments.of(new String[] {"--threads", "0"}, "--threads"),
                 Arguments.of(new String[] {"--optimizer", "lion"}, "sgd, momentum, nesterov, adagrad, rmsprop, adam"),
-                Arguments.of(new String[] {"--lr-schedule", "linear"}, "constant, step, exponential or cosine"),
+                Arguments.of(new String[] {"--lr-schedule", "linear"}, "constant, step, exponential, cosine"),
                 Arguments.of(new String[] {"--init", "glorot"}, "--init"),
-                Arguments.of(new String[] {"--activation", "gelu"}, "relu, sigmoid or tanh"),
+                Arguments.of(new String[] {"--activation", "gelu"}, "relu, sigmoid, tanh"),
                 Arguments.of(new String[] {"--hidden", "100,-1"}, "--hidden"),
                 Arguments.of(new String[] {"--dropout", "1.0"}, "--dropout"),
                 Arguments.of(new String[] {"--validation-fraction", "1.5"}, "--validation-fraction"),
@@ -105,6 +105,45 @@ class BadInputTest {
         assertTrue(r.err().contains(named), "expected '" + named + "' in: " + r.err());
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
         assertTrue(!Files.exists(tmp.resolve("run")), "a run directory was made before the flags were checked");
+    }
+
+    /** fetch-mnist's flags go through picocli like every command's; a file in the way is named, exit 1. */
+    @Test
+    void fetchMnistFlagsAndAFileInTheWay() throws IOException {
+        assertEquals(2, Cli.run("fetch-mnist", "--bogus").exit());
+        Cli.Result noValue = Cli.run("fetch-mnist", "--data-dir");
+        assertEquals(2, noValue.exit());
+        assertTrue(noValue.err().contains("--data-dir"), noValue.err());
+        Cli.Result help = Cli.run("fetch-mnist", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("--data-dir"), help.out());
+        Path odd = Files.write(tmp.resolve("train-images-idx3-ubyte"), new byte[] {1});
+        Cli.Result error = Cli.run("fetch-mnist", "--data-dir=" + tmp);
+        assertEquals(1, error.exit(), error.err());
+        assertTrue(error.err().contains("error: " + odd), error.err());
+        assertTrue(!error.err().contains("\tat "), "no stack trace: " + error.err());
+    }
+
+    /**
+     * The library names a bad setting by its config.json key and the command line reports the flag that set it: every
+     * key of a train run's config.json that a flag sets is one of train's flags.
+     */
+    @Test
+    void everySettingTheLibraryNamesIsAFlagOfTrain() {
+        java.util.Set<String> flags = new java.util.HashSet<>();
+        for (picocli.CommandLine.Model.OptionSpec o : new picocli.CommandLine(new TrainCommand()).getCommandSpec().options()) {
+            flags.addAll(java.util.List.of(o.names()));
+        }
+        TrainCommand tc = new TrainCommand();
+        new picocli.CommandLine(tc).parseArgs("--lr-schedule", "step");
+        for (String key : tc.config().toMap().keySet()) {
+            if (!java.util.Set.of("net", "blas").contains(key)) {
+                assertTrue(flags.contains(TrainCommand.flagOf(key)), key + " -> " + TrainCommand.flagOf(key));
+            }
+        }
+        Cli.Result r = Cli.run("train", "--lr-schedule", "exponential", "--lr-gamma", "1.5");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("invalid value for --lr-gamma: 1.5 (expected a factor in (0, 1])"), r.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dptrain.nn.optim;
 
+import dptrain.util.InvalidSetting;
 import java.util.Locale;
 
 /**
@@ -8,26 +9,23 @@ import java.util.Locale;
  */
 public record LrSchedule(Kind kind, double gamma, int every) {
     /** The schedules. */
-    public enum Kind { CONSTANT, STEP, EXPONENTIAL, COSINE }
+    public enum Kind {
+        CONSTANT, STEP, EXPONENTIAL, COSINE;
+
+        /** The name a user writes: constant, step, exponential, cosine. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** Checks the parameters. */
     public LrSchedule {
         if (kind == Kind.STEP || kind == Kind.EXPONENTIAL) {
-            if (!(gamma > 0 && gamma <= 1)) {
-                throw new IllegalArgumentException("--lr-gamma must be in (0, 1], got " + gamma);
-            }
+            InvalidSetting.require(gamma > 0 && gamma <= 1, "lr_gamma", gamma, "a factor in (0, 1]");
         }
-        if (kind == Kind.STEP && every < 1) {
-            throw new IllegalArgumentException("--lr-step-epochs must be >= 1, got " + every);
-        }
-    }
-
-    /** Parses a schedule name: constant, step, exponential or cosine. */
-    public static Kind parseKind(String s) {
-        try {
-            return Kind.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown schedule '" + s + "': expected constant, step, exponential or cosine");
+        if (kind == Kind.STEP) {
+            InvalidSetting.require(every >= 1, "lr_step_epochs", every, "an integer >= 1");
         }
     }
 

@@ -9,8 +9,20 @@ public final class Optimizers {
 
     private Optimizers() {}
 
-    /** The names accepted by {@link #create}. */
-    public static final String NAMES = "sgd, momentum, nesterov, adagrad, rmsprop, adam";
+    /** The optimizers, named in lower case as users write them. */
+    public enum Kind {
+        SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM;
+
+        /** The name a user writes, e.g. rmsprop. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The names accepted by {@link #create}, comma-separated. */
+    public static final String NAMES = String.join(", ",
+            java.util.Arrays.stream(Kind.values()).map(Kind::toString).toList());
 
     /**
      * An optimizer by name; {@code momentum} is used by momentum/nesterov, {@code decay} by rmsprop,
