@@ -1,5 +1,7 @@
 package dptrain.cli;
 
+import dptrain.cluster.transport.DataPlane;
+import dptrain.cluster.transport.HostDriver;
 import dptrain.util.AtomicFiles;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -18,13 +20,20 @@ import java.util.concurrent.TimeUnit;
 final class LocalCluster {
     private LocalCluster() {}
 
-    /** Starts n worker JVMs joining seed; each logs to run/logs/worker-i.log and has run/pids/worker-i.pid. */
-    static List<Process> spawn(int n, String seed, String host, Path runDir, Path dataDir, Path config, Integer mtu)
-            throws IOException {
+    /**
+     * Starts n worker JVMs joining seed; each logs to run/logs/worker-i.log and has run/pids/worker-i.pid. With an
+     * aeronDir they are clients of the host's media driver running there.
+     */
+    static List<Process> spawn(int n, String seed, String host, Path runDir, Path dataDir, Path config, Integer mtu,
+                               Path aeronDir) throws IOException {
         Path logs = Files.createDirectories(runDir.resolve("logs"));
         Path pids = Files.createDirectories(runDir.resolve("pids"));
         AtomicFiles.writeString(pids.resolve("coordinator.pid"), ProcessHandle.current().pid() + "\n");
         List<String> cmd = workerCommand(seed, host, dataDir, config, mtu, true);
+        if (aeronDir != null) {
+            cmd.add("--aeron-dir");
+            cmd.add(aeronDir.toString());
+        }
         List<Process> procs = new ArrayList<>();
         Thread hook = new Thread(() -> stop(procs), "dptrain-local-cluster-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -34,6 +43,66 @@ final class LocalCluster {
             AtomicFiles.writeString(pids.resolve("worker-" + i + ".pid"), p.pid() + "\n");
         }
         return procs;
+    }
+
+    /**
+     * Starts the host's media driver ({@link HostDriver}) in its own JVM, in a new directory under /dev/shm, logging to
+     * run/logs/driver.log with run/pids/driver.pid; waits until it answers. It stops when stopped, or by itself when
+     * this JVM ends, even by SIGKILL.
+     */
+    static HostDriverProcess startDriver(Path runDir, int mtu, int termLength) throws IOException {
+        Path logs = Files.createDirectories(runDir.resolve("logs"));
+        Path pids = Files.createDirectories(runDir.resolve("pids"));
+        Path dir = DataPlane.hostDriverDir();
+        List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.remove(cmd.size() - 1); // the main class
+        cmd.add("-Xmx64m"); // a driver holds no data on the heap: its buffers are memory-mapped files
+        cmd.addAll(List.of(HostDriver.class.getName(), dir.toString(), Integer.toString(mtu),
+                Integer.toString(termLength), Long.toString(ProcessHandle.current().pid())));
+        Path log = logs.resolve("driver.log");
+        Process p = start(cmd, log, Map.of());
+        HostDriverProcess d = new HostDriverProcess(p, dir);
+        AtomicFiles.writeString(pids.resolve("driver.pid"), p.pid() + "\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!DataPlane.driverRunning(dir) || !Files.exists(dir.resolve(DataPlane.DRIVER_ID_FILE))) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                d.close();
+                String tail;
+                try {
+                    List<String> lines = Files.readAllLines(log);
+                    tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+                } catch (IOException e) {
+                    tail = "(no log)";
+                }
+                throw new IllegalStateException("the host's media driver (pid " + p.pid() + ") "
+                        + (p.isAlive() ? "did not start within 30 s" : "exited with code " + p.exitValue())
+                        + "; its log " + log + ":\n  " + tail);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                d.close();
+                throw new IllegalStateException("interrupted while starting the host's media driver");
+            }
+        }
+        return d;
+    }
+
+    /** The host driver's process and directory; close stops it (SIGTERM, then SIGKILL after 5 s). */
+    record HostDriverProcess(Process process, Path dir) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

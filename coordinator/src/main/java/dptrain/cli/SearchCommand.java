@@ -558,7 +558,7 @@ final class SearchCommand implements Callable<Integer> {
         String seedNode = ClusterNodes.hostPort(sys);
         try {
             if (localCluster) {
-                children = LocalCluster.spawn(workers, seedNode, host, runDir, data, configFile, null);
+                children = LocalCluster.spawn(workers, seedNode, host, runDir, data, configFile, null, null);
                 err.printf(Locale.ROOT, "  local cluster: coordinator %s (pid %d), %d worker JVMs; logs in %s%n",
                         seedNode, ProcessHandle.current().pid(), workers, runDir.resolve("logs"));
             } else if (coordinator) {
@@ -568,7 +568,7 @@ final class SearchCommand implements Callable<Integer> {
                 TrialRun runner = new TrialRun(data);
                 for (int i = 0; i < workers; i++) {
                     local.add(ClusterNodes.startWorker(ClusterNodes.node(base, host, 0, "worker"), seedNode,
-                            new Worker.Env(data, groupPlane, true, host, 0, () -> { }, runner)));
+                            new Worker.Env(data, groupPlane, host, 0, () -> { }, runner)));
                 }
                 err.printf(Locale.ROOT, "  %d worker actors in this JVM (coordinator %s)%n", workers, seedNode);
             }

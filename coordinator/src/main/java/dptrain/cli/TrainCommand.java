@@ -228,6 +228,12 @@ class TrainCommand implements Callable<Integer> {
                     + "local-cluster, else dptrain.data-plane.mtu = 1408).")
     Integer mtu;
 
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+            description = "Use the Aeron media driver running in DIR (the host's, shared by its JVMs, which then talk "
+                    + "over IPC), or start one there if none runs (default: local-cluster starts one for its JVMs, "
+                    + "the others embed their own).")
+    Path aeronDir;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "HOCON file over dptrain-cluster.conf (Akka, Aeron, TLS settings).")
     Path configFile;
@@ -281,7 +287,7 @@ class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainConfig cfg = config();
         new TrainJob(mode(), cfg, dataDir, new TrainJob.Cluster(workers, host, port, dataPort, mtu, configFile,
-                workerTimeout), new TrainJob.Output(runDir, resume, !noPlots, quiet, verbose)).run();
+                workerTimeout, aeronDir), new TrainJob.Output(runDir, resume, !noPlots, quiet, verbose)).run();
         return 0;
     }
 

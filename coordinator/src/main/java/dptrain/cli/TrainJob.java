@@ -1,5 +1,6 @@
 package dptrain.cli;
 
+import dptrain.cluster.transport.DataPlane;
 import dptrain.coordinator.ClusterJob;
 import dptrain.coordinator.ClusterNodes;
 import dptrain.data.Mnist;
@@ -53,7 +54,7 @@ final class TrainJob {
 
     /** The cluster: how many workers, this node's addresses and the data plane's settings. */
     record Cluster(int workers, String host, Integer port, Integer dataPort, Integer mtu, Path configFile,
-                   int workerTimeoutSeconds) {
+                   int workerTimeoutSeconds, Path aeronDir) {
         /** Whether the steps run on this JVM's threads, without a cluster (train --workers 0). */
         boolean inProcess(Mode mode) {
             return mode == Mode.TRAIN && workers == 0;
@@ -178,6 +179,35 @@ final class TrainJob {
         if (mtu != null) {
             base = base.withValue("dptrain.data-plane.mtu", ConfigValueFactory.fromAnyRef(mtu));
         }
+        LocalCluster.HostDriverProcess hostDriver = null;
+        Path aeronDir = cluster.aeronDir();
+        if (aeronDir == null && mode == Mode.LOCAL_CLUSTER) {
+            // One media driver for the host's JVMs, which then exchange parameters and gradients over IPC.
+            DataPlane.Settings s = DataPlane.Settings.from(base, cluster.host());
+            hostDriver = LocalCluster.startDriver(run.path(), s.mtu(), s.termLength());
+            aeronDir = hostDriver.dir();
+            err.printf(Locale.ROOT, "  data plane: the host's media driver, pid %d, in %s; IPC between this host's "
+                    + "JVMs%n", hostDriver.process().pid(), aeronDir);
+        } else if (aeronDir != null) {
+            err.printf(Locale.ROOT, "  data plane: %s%n", DataPlane.driverRunning(aeronDir)
+                    ? "the media driver running in " + aeronDir + " (IPC with this host's other JVMs on it)"
+                    : "no media driver runs in " + aeronDir + ": this JVM starts one there");
+        }
+        if (aeronDir != null) {
+            base = base.withValue("dptrain.data-plane.aeron-dir", ConfigValueFactory.fromAnyRef(aeronDir.toString()));
+        }
+        try {
+            return trainOnCluster(split, mnist, data, run, listeners, progress, from, base, mtu, aeronDir);
+        } finally {
+            if (hostDriver != null) {
+                hostDriver.close();
+            }
+        }
+    }
+
+    private Map<String, Object> trainOnCluster(Split split, Mnist mnist, Path data, RunDirectory run,
+                                               List<TrainListener> listeners, ConsoleProgress progress, Checkpoint from,
+                                               Config base, Integer mtu, Path aeronDir) throws IOException {
         int akkaPort = cluster.port() != null ? cluster.port() : mode == Mode.COORDINATOR ? 25520 : 0;
         int inProcessWorkers = mode == Mode.TRAIN ? cluster.workers() : 0;
         long timeoutMillis = cluster.workerTimeoutSeconds() * 1000L;
@@ -187,7 +217,7 @@ final class TrainJob {
             try {
                 if (mode == Mode.LOCAL_CLUSTER) {
                     children = LocalCluster.spawn(cluster.workers(), job.seed(), cluster.host(), run.path(), data,
-                            cluster.configFile(), mtu);
+                            cluster.configFile(), mtu, aeronDir);
                     err.printf(Locale.ROOT, "  local cluster: coordinator %s (pid %d), %d worker JVMs; logs and "
                                     + "pid files in %s%n", job.seed(), ProcessHandle.current().pid(), cluster.workers(),
                             run.path());

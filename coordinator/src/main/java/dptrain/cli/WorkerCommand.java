@@ -43,6 +43,11 @@ final class WorkerCommand implements Callable<Integer> {
             description = "MNIST directory (default: $DPTRAIN_DATA_DIR, else ~/.dptrain/mnist); fetched on first use.")
     String dataDir;
 
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+            description = "Use the Aeron media driver running in DIR (the host's: a coordinator on it is then reached "
+                    + "over IPC), or start one there if none runs (default: one embedded in this JVM).")
+    Path aeronDir;
+
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON file over dptrain-cluster.conf.")
     Path configFile;
 
@@ -60,12 +65,18 @@ final class WorkerCommand implements Callable<Integer> {
         if (mtu != null) {
             base = base.withValue("dptrain.data-plane.mtu", ConfigValueFactory.fromAnyRef(mtu));
         }
+        if (aeronDir != null) {
+            base = base.withValue("dptrain.data-plane.aeron-dir", ConfigValueFactory.fromAnyRef(aeronDir.toString()));
+            System.err.println("dptrain worker: data plane: " + (DataPlane.driverRunning(aeronDir)
+                    ? "the media driver running in " + aeronDir : "no media driver runs in " + aeronDir
+                    + "; this worker starts one there at its first job"));
+        }
         TrialRun trials = new TrialRun(data);
         try (LazyDataPlane dp = new LazyDataPlane(DataPlane.Settings.from(base, host))) {
             while (true) {
                 boolean[] jobEnded = {false};
                 ActorSystem<WorkerProtocol.Command>[] holder = new ActorSystem[1];
-                Worker.Env env = new Worker.Env(data, dp, false, host, dataPort, () -> {
+                Worker.Env env = new Worker.Env(data, dp, host, dataPort, () -> {
                     jobEnded[0] = true;
                     if (exitAfterJob) {
                         holder[0].terminate();

@@ -12,7 +12,6 @@ import dptrain.nn.Model;
 import dptrain.tensor.Blas;
 import dptrain.train.TrainConfig;
 import dptrain.worker.Worker;
-import io.aeron.Subscription;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -30,11 +29,11 @@ public final class ClusterJob implements AutoCloseable {
     private final List<ActorSystem<WorkerProtocol.Command>> localWorkers;
     private final DataPlane dataPlane;
     private final RemoteShardExecutor executor;
-    private final Subscription gradsIn;
+    private final GradInbox gradsIn;
 
     private ClusterJob(ActorSystem<CoordinatorProtocol.Command> coordinatorSystem,
                        List<ActorSystem<WorkerProtocol.Command>> localWorkers, DataPlane dataPlane,
-                       RemoteShardExecutor executor, Subscription gradsIn) {
+                       RemoteShardExecutor executor, GradInbox gradsIn) {
         this.coordinatorSystem = coordinatorSystem;
         this.localWorkers = localWorkers;
         this.dataPlane = dataPlane;
@@ -44,29 +43,22 @@ public final class ClusterJob implements AutoCloseable {
 
     /**
      * Starts the coordinator on host:akkaPort (0: any free port) for the job. With inProcessWorkers > 0 the workers
-     * run in this JVM and the data plane uses IPC; otherwise workers join from outside and it uses UDP.
+     * run in this JVM and the data plane is IPC only; otherwise workers join from outside: over IPC those that are
+     * clients of this JVM's media driver (the host's shared driver, dptrain.data-plane.aeron-dir), over UDP the others.
      */
     public static ClusterJob start(Config base, String host, int akkaPort, TrainConfig cfg, Dataset train,
                                    int inProcessWorkers, Path dataDir, long noWorkerTimeoutMillis) {
         Model model = new Model(cfg.net());
         DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host));
         try {
-            boolean ipc = inProcessWorkers > 0;
-            Subscription gradsIn;
-            String gradChannel;
-            if (ipc) {
-                gradChannel = dp.ipcChannel();
-                gradsIn = dp.subscription(gradChannel, DataPlane.GRAD_STREAM);
-            } else {
-                DataPlane.Settings s = dp.settings();
-                gradsIn = dp.subscription(dp.udpChannel(s.host(), s.port()), DataPlane.GRAD_STREAM);
-                gradChannel = dp.udpChannel(s.host(), dp.boundPort(gradsIn, s.host(), s.port()));
-            }
+            // Workers in this JVM, or in other JVMs on this host's shared driver, send over IPC; others over UDP.
+            GradInbox gradsIn = GradInbox.open(dp, DataPlane.GRAD_STREAM, inProcessWorkers == 0);
+            String gradChannel = gradsIn.offeredChannel;
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
                     Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
-            ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel),
+            ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel, dp.driverId()),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));
             RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model,
                     noWorkerTimeoutMillis * 1_000_000L, cfg.threads());
@@ -74,7 +66,7 @@ public final class ClusterJob implements AutoCloseable {
             String seed = ClusterNodes.hostPort(sys);
             for (int i = 0; i < inProcessWorkers; i++) {
                 workers.add(ClusterNodes.startWorker(ClusterNodes.node(base, host, 0, "worker"), seed,
-                        new Worker.Env(dataDir, () -> dp, true, host, 0, () -> { })));
+                        new Worker.Env(dataDir, () -> dp, host, 0, () -> { })));
             }
             return new ClusterJob(sys, workers, dp, ex, gradsIn);
         } catch (RuntimeException e) {

@@ -45,6 +45,7 @@ public final class Coordinator {
     private final ActorContext<Command> ctx;
     private final JobBoard board;
     private final String gradChannel;
+    private final String driverId;
     private final int gradStream;
     /** The nodes this job may use (null: every worker that registers). */
     private final Set<Address> only;
@@ -53,35 +54,40 @@ public final class Coordinator {
     private int nextId;
     private boolean finished;
 
-    private Coordinator(ActorContext<Command> ctx, JobBoard board, String gradChannel, int gradStream,
-                        Set<Address> only, int firstWorkerId) {
+    private Coordinator(ActorContext<Command> ctx, JobBoard board, String gradChannel, String driverId,
+                        int gradStream, Set<Address> only, int firstWorkerId) {
         this.ctx = ctx;
         this.board = board;
         this.gradChannel = gradChannel;
+        this.driverId = driverId;
         this.gradStream = gradStream;
         this.only = only;
         this.nextId = firstWorkerId;
     }
 
-    /** The coordinator for the job on board; workers send gradients to gradChannel. */
-    static Behavior<Command> create(JobBoard board, String gradChannel) {
-        return create(board, gradChannel, dptrain.cluster.transport.DataPlane.GRAD_STREAM, null, 1);
+    /**
+     * The coordinator for the job on board; workers send gradients to gradChannel, or over IPC when they are clients
+     * of the driver named driverId.
+     */
+    static Behavior<Command> create(JobBoard board, String gradChannel, String driverId) {
+        return create(board, gradChannel, driverId, dptrain.cluster.transport.DataPlane.GRAD_STREAM, null, 1);
     }
 
     /**
      * The coordinator of a job that offers itself only to the worker nodes at the addresses in only (a search's
      * group of workers for one trial), numbering them from firstWorkerId; workers send gradients to gradChannel on
-     * gradStream. Several such jobs can share one node and one data plane.
+     * gradStream (over IPC when they share the driver driverId). Several such jobs can share one node and one data
+     * plane; worker numbers (so their IPC parameter streams) do not overlap between them.
      */
-    static Behavior<Command> create(JobBoard board, String gradChannel, int gradStream, Set<Address> only,
-                                    int firstWorkerId) {
+    static Behavior<Command> create(JobBoard board, String gradChannel, String driverId, int gradStream,
+                                    Set<Address> only, int firstWorkerId) {
         return Behaviors.setup(ctx -> {
             ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(WorkerProtocol.SERVICE_KEY, listings));
             ActorRef<ClusterEvent.ReachabilityEvent> reach =
                     ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
-            return new Coordinator(ctx, board, gradChannel, gradStream, only, firstWorkerId).behavior();
+            return new Coordinator(ctx, board, gradChannel, driverId, gradStream, only, firstWorkerId).behavior();
         });
     }
 
@@ -110,7 +116,7 @@ public final class Coordinator {
                 JobBoard.Job j = board.job;
                 w.tell(new WorkerProtocol.JobOffer(j.id(), id, j.netSpec(), j.batchSize(), j.shards(), j.seed(),
                         j.trainSamples(), j.validationFraction(), j.fingerprint(), j.blas(), j.secret(), gradChannel,
-                        gradStream, ctx.getSelf()));
+                        gradStream, driverId, ctx.getSelf()));
             }
         }
         return Behaviors.same();

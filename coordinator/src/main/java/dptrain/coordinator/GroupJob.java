@@ -16,7 +16,6 @@ import dptrain.train.ComputePool;
 import dptrain.train.ShardExecutor;
 import dptrain.train.ShardResult;
 import dptrain.train.TrainConfig;
-import io.aeron.Subscription;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -42,10 +41,10 @@ public final class GroupJob implements ShardExecutor {
     private final ActorSystem<?> system;
     private final ActorRef<CoordinatorProtocol.Command> coordinator;
     private final RemoteShardExecutor executor;
-    private final Subscription gradsIn;
+    private final GradInbox gradsIn;
 
     private GroupJob(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
-                     RemoteShardExecutor executor, Subscription gradsIn) {
+                     RemoteShardExecutor executor, GradInbox gradsIn) {
         this.system = system;
         this.coordinator = coordinator;
         this.executor = executor;
@@ -64,16 +63,8 @@ public final class GroupJob implements ShardExecutor {
         // Each job its own gradient stream: over UDP they may share the node's one data port
         // (dptrain.data-plane.port, as train's coordinator uses it; 0: a free port per job).
         int gradStream = DataPlane.GRAD_STREAM + SPAN * j;
-        String gradChannel;
-        Subscription gradsIn;
-        if (ipc) {
-            gradChannel = dp.ipcChannel();
-            gradsIn = dp.subscription(gradChannel, gradStream);
-        } else {
-            DataPlane.Settings s = dp.settings();
-            gradsIn = dp.subscription(dp.udpChannel(s.host(), s.port()), gradStream);
-            gradChannel = dp.udpChannel(s.host(), dp.boundPort(gradsIn, s.host(), s.port()));
-        }
+        GradInbox gradsIn = GradInbox.open(dp, gradStream, !ipc);
+        String gradChannel = gradsIn.offeredChannel;
         ActorRef<CoordinatorProtocol.Command> coordinator = null;
         RemoteShardExecutor ex = null;
         try {
@@ -81,8 +72,8 @@ public final class GroupJob implements ShardExecutor {
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
                     Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
-            coordinator = system.systemActorOf(Coordinator.create(board, gradChannel, gradStream, Set.copyOf(group),
-                    ipc ? SPAN * j + 1 : 1), "group-job-" + Long.toHexString(jobId), Props.empty());
+            coordinator = system.systemActorOf(Coordinator.create(board, gradChannel, dp.driverId(), gradStream,
+                    Set.copyOf(group), SPAN * j + 1), "group-job-" + Long.toHexString(jobId), Props.empty());
             ex = new RemoteShardExecutor(board, coordinator, dp, gradsIn, new Model(cfg.net()),
                     noWorkerTimeoutMillis * 1_000_000L, cfg.threads());
             ex.cancelWhen(cancelled);

@@ -17,7 +17,6 @@ import dptrain.train.ShardExecutor;
 import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
 import io.aeron.Publication;
-import io.aeron.Subscription;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +39,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final JobBoard board;
     private final ActorRef<CoordinatorProtocol.Command> coordinator;
     private final DataPlane dataPlane;
-    private final Subscription gradsIn;
+    private final GradInbox gradsIn;
     private final Receiver receiver;
     private final OutgoingMessage paramsOut;
     private final int paramCount;
@@ -84,7 +83,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final ComputePool apply;
 
     RemoteShardExecutor(JobBoard board, ActorRef<CoordinatorProtocol.Command> coordinator, DataPlane dataPlane,
-                        Subscription gradsIn, Model model, long noWorkerTimeoutNanos, int threads) {
+                        GradInbox gradsIn, Model model, long noWorkerTimeoutNanos, int threads) {
         int paramCount = model.paramCount();
         int stateCount = model.stateCount();
         this.board = board;
@@ -151,7 +150,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     }
 
     private void drainIdle() {
-        receiver.poll(gradsIn, 64); // keeps stray messages from backing up
+        gradsIn.poll(receiver, 64); // keeps stray messages from backing up
     }
 
     @Override
@@ -181,7 +180,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
             if (paramsDone == 0 && paramsSent(version)) {
                 paramsDone = System.nanoTime();
             }
-            work += receiver.poll(gradsIn, 64);
+            work += gradsIn.poll(receiver, 64);
             work += assignOpenShards();
             if (!board.anyLive()) {
                 long now = System.nanoTime();
@@ -203,7 +202,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         // Finish sends still under way (to a worker without shards this step), so the buffers can be reused.
         long end = System.nanoTime() + DELIVERY_TIMEOUT_NANOS;
         while (!outboxesIdle() && System.nanoTime() < end) {
-            idle.idle(advanceOutboxes() + receiver.poll(gradsIn, 64));
+            idle.idle(advanceOutboxes() + gradsIn.poll(receiver, 64));
         }
         abandonOutboxes();
         long t1 = System.nanoTime();

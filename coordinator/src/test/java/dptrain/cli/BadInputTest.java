@@ -114,9 +114,7 @@ class BadInputTest {
         Cli.Result noValue = Cli.run("fetch-mnist", "--data-dir");
         assertEquals(2, noValue.exit());
         assertTrue(noValue.err().contains("--data-dir"), noValue.err());
-        Cli.Result help = Cli.run("fetch-mnist", "--help");
-        assertEquals(0, help.exit());
-        assertTrue(help.out().contains("--data-dir"), help.out());
+        assertEquals(0, Cli.run("fetch-mnist", "--help").exit());
         Path odd = Files.write(tmp.resolve("train-images-idx3-ubyte"), new byte[] {1});
         Cli.Result error = Cli.run("fetch-mnist", "--data-dir=" + tmp);
         assertEquals(1, error.exit(), error.err());

@@ -65,8 +65,54 @@ class ClusterTrainingTest {
         assertEquals(reference, s.get("params_sha256"), "params_sha256 of local-cluster --workers 3");
         for (int i = 1; i <= 3; i++) {
             assertTrue(Files.exists(lc.resolve("pids/worker-" + i + ".pid")), "pid file of worker " + i);
-            assertTrue(Files.readString(lc.resolve("logs/worker-" + i + ".log")).contains("joined job"),
+            // The worker JVMs are clients of the host's one media driver, and exchange everything over IPC.
+            assertTrue(Files.readString(lc.resolve("logs/worker-" + i + ".log")).contains("joined job")
+                    && Files.readString(lc.resolve("logs/worker-" + i + ".log")).contains("data plane ipc)"),
                     "log of worker " + i);
+        }
+        long driver = Long.parseLong(Files.readString(lc.resolve("pids/driver.pid")).trim());
+        assertTrue(ProcessHandle.of(driver).map(h -> {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }).orElse(true), "the host's media driver (pid " + driver + ") was stopped after the run");
+        assertTrue(Files.readString(lc.resolve("logs/driver.log")).contains("dptrain host driver: stopped"));
+    }
+
+    /**
+     * The host's media driver killed mid-run (SIGKILL): the JVMs that were its clients cannot send or receive any
+     * more, and each stops with a message naming the driver's directory; the run can be resumed from its checkpoint.
+     */
+    @Test
+    void hostDriverKilledMidRunStopsTheJobNamingIt() throws Exception {
+        Path lc = tmp.resolve("driver-killed");
+        try (ChildJvms jvms = new ChildJvms()) {
+            Process p = jvms.start(tmp.resolve("local-cluster.log"), Map.of(), "local-cluster", "--data-dir",
+                    data.toString(), "--run-dir", lc.toString(), "--model", "two-layer", "--train-samples", "20000",
+                    "--epochs", "3", "--workers", "2", "--log-every", "5", "--quiet", "--no-plots");
+            Path metrics = lc.resolve("metrics.jsonl");
+            jvms.await("training under way", 120, () -> {
+                try {
+                    return Files.exists(metrics) && Files.readString(metrics).contains("\"step\":50,");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, p);
+            long driver = Long.parseLong(Files.readString(lc.resolve("pids/driver.pid")).trim());
+            assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(driver)).inheritIO().start().waitFor());
+            int code = jvms.exit(p, 90, "local-cluster after its driver was killed");
+            assertTrue(code != 0, "exit code " + code);
+            String log = jvms.log(p);
+            assertTrue(log.contains("the Aeron media driver in /dev/shm/dptrain-aeron-") && log.contains("stopped answering"),
+                    jvms.tail(p));
+            for (int i = 1; i <= 2; i++) {
+                long w = Long.parseLong(Files.readString(lc.resolve("pids/worker-" + i + ".pid")).trim());
+                ProcessHandle.of(w).ifPresent(h -> h.onExit().join());
+            }
+            assertTrue(Files.exists(lc.resolve("checkpoints/latest.ckpt")), "a checkpoint to resume from");
         }
     }
 

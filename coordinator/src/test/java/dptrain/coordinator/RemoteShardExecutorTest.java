@@ -68,7 +68,7 @@ class RemoteShardExecutorTest {
             board.workers.put(2, new JobBoard.Slot(2, null, DataPlane.IPC_ENDPOINT, 4002, "h", 2));
             Subscription in1 = dp.subscription(dp.ipcChannel(), 4001);
             Subscription in2 = dp.subscription(dp.ipcChannel(), 4002);
-            Subscription gradsIn = dp.subscription(dp.ipcChannel(), 4100);
+            GradInbox gradsIn = GradInbox.open(dp, 4100, false);
             Publication gradsOut1 = dp.publication(dp.ipcChannel(), 4100);
             Publication gradsOut2 = dp.publication(dp.ipcChannel(), 4100);
             ScriptedWorker w1 = new ScriptedWorker();

@@ -34,12 +34,11 @@ public final class Worker {
      * runs trials need not start one), how to reach it, and how it runs a search's trials (null: this node takes no
      * search work).
      */
-    public record Env(Path dataDir, Supplier<DataPlane> dataPlane, boolean ipc, String host, int dataPort,
+    public record Env(Path dataDir, Supplier<DataPlane> dataPlane, String host, int dataPort,
                       Runnable onJobDone, TrialRunner trials) {
         /** A node for training jobs only. */
-        public Env(Path dataDir, Supplier<DataPlane> dataPlane, boolean ipc, String host, int dataPort,
-                   Runnable onJobDone) {
-            this(dataDir, dataPlane, ipc, host, dataPort, onJobDone, null);
+        public Env(Path dataDir, Supplier<DataPlane> dataPlane, String host, int dataPort, Runnable onJobDone) {
+            this(dataDir, dataPlane, host, dataPort, onJobDone, null);
         }
     }
 
@@ -102,15 +101,21 @@ public final class Worker {
             }
             Model model = new Model(NetSpec.parse(o.netSpec()));
             DataPlane dp = env.dataPlane().get();
+            // A client of the coordinator's own media driver (this JVM's, or the host's shared one) talks over IPC.
+            boolean ipc = dp.driverId().equals(o.driverId());
+            if (!ipc && o.gradChannel().startsWith("aeron:ipc")) {
+                return refuse(o, "the job's data plane is IPC only (its workers run in the coordinator's JVM or on "
+                        + "its host's media driver), and this worker is not a client of that driver");
+            }
             String endpoint;
-            if (env.ipc()) {
+            if (ipc) {
                 paramsIn = dp.subscription(dp.ipcChannel(), DataPlane.PARAMS_STREAM + o.workerId());
                 endpoint = DataPlane.IPC_ENDPOINT;
             } else {
                 paramsIn = dp.subscription(dp.udpChannel(env.host(), env.dataPort()), DataPlane.PARAMS_STREAM);
                 endpoint = env.host() + ":" + dp.boundPort(paramsIn, env.host(), env.dataPort());
             }
-            gradsOut = dp.publication(o.gradChannel(), o.gradStream());
+            gradsOut = dp.publication(ipc ? dp.ipcChannel() : o.gradChannel(), o.gradStream());
             jobId = o.jobId();
             workerId = o.workerId();
             coordinator = o.coordinator();
@@ -125,7 +130,7 @@ public final class Worker {
             ctx.getLog().info("worker {} joined job {} ({} parameters, data plane {})", workerId, jobId,
                     model.paramCount(), endpoint);
             coordinator.tell(new CoordinatorProtocol.WorkerReady(jobId, workerId, ctx.getSelf(), endpoint,
-                    env.ipc() ? DataPlane.PARAMS_STREAM + workerId : DataPlane.PARAMS_STREAM, env.host(),
+                    ipc ? DataPlane.PARAMS_STREAM + workerId : DataPlane.PARAMS_STREAM, env.host(),
                     ProcessHandle.current().pid(), Blas.identity()));
         } catch (RuntimeException e) {
             release();

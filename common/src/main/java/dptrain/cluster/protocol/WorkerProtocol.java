@@ -25,10 +25,12 @@ public final class WorkerProtocol {
      * @param workerId     the id the worker puts on its data-plane messages
      * @param secret       the per-job key of the data-plane MAC
      * @param gradChannel  the Aeron channel gradients go to; {@code gradStream} its stream id
+     * @param driverId     the coordinator's media driver ({@code DataPlane.driverId()}): a worker that is a client of
+     *                     the same driver (same host) exchanges everything over IPC instead
      */
     public record JobOffer(long jobId, int workerId, String netSpec, int batchSize, int shards, long seed,
                            int trainSamples, double validationFraction, String datasetFingerprint, String blas,
-                           byte[] secret, String gradChannel, int gradStream,
+                           byte[] secret, String gradChannel, int gradStream, String driverId,
                            ActorRef<CoordinatorProtocol.Command> coordinator) implements Command, WireMessage {}
 
     /**

@@ -18,9 +18,11 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 /**
- * This JVM's data plane: an embedded Aeron media driver in its own directory and a client of it. UDP between
- * JVMs, IPC inside one. Checks before it starts that the driver directory is writable and has room, and says which
- * and why when not. Close it to stop the driver and delete its directory.
+ * This JVM's data plane: a client of an Aeron media driver, either the host's driver already running in
+ * {@code dptrain.data-plane.aeron-dir} (the JVMs of one host then share it and talk over IPC), or a driver embedded in
+ * this JVM when none runs there (UDP to other JVMs, IPC inside this one). Checks before it starts a driver that its
+ * directory is writable and has room, and says which and why when not. Close it to stop an embedded driver and delete
+ * its directory; a shared driver keeps running for the host's other JVMs.
  */
 public final class DataPlane implements AutoCloseable {
     /** Stream id of gradient messages (worker → coordinator). */
@@ -107,12 +109,64 @@ public final class DataPlane implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Checks the directory, starts the media driver and connects a client; says clearly what is wrong. */
+    /**
+     * Connects to the media driver running in the settings' aeron-dir, or, when none runs there (or none is set),
+     * checks the directory, starts one in this JVM and connects to it; says clearly what is wrong.
+     */
     public static DataPlane start(Settings s) {
+        if (!s.aeronDir().isEmpty() && driverRunning(Path.of(s.aeronDir()))) {
+            return connect(s, Path.of(s.aeronDir()));
+        }
         Path dir = dirOf(s);
         preflight(dir, s);
         Buffers b = Buffers.fit(kernelLimit("rmem_max"), kernelLimit("wmem_max"), s.mtu());
-        MediaDriver.Context ctx = new MediaDriver.Context()
+        MediaDriver driver;
+        try {
+            driver = MediaDriver.launchEmbedded(driverContext(s, dir, b));
+            writeDriverId(dir);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            return new DataPlane(s, driver, aeron, dir, b.warning());
+        } catch (RuntimeException e) {
+            driver.close();
+            throw new IllegalStateException("cannot connect to the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A client of the driver already running in dir (the host's, e.g. one {@link HostDriver} for a local cluster's
+     * JVMs). If that driver stops answering, this JVM cannot send or receive anything more: it says so, naming the
+     * directory, and exits (its cluster peers then see it leave and give its work to others).
+     */
+    static DataPlane connect(Settings s, Path dir) {
+        try {
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir.toString())
+                    .errorHandler(e -> {
+                        if (e instanceof io.aeron.exceptions.DriverTimeoutException) {
+                            System.err.println("dptrain: the Aeron media driver in " + dir + " stopped answering ("
+                                    + e.getMessage() + "); this node cannot send or receive training data, exiting");
+                            System.exit(1);
+                        }
+                        System.err.println("dptrain: Aeron client error (driver " + dir + "): " + e);
+                    }));
+            return new DataPlane(s, null, aeron, dir, null);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to the Aeron media driver running in " + dir + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a media driver runs in dir (its command-and-control file is there and its heartbeat is recent). */
+    public static boolean driverRunning(Path dir) {
+        return Files.isDirectory(dir) && io.aeron.CommonContext.isDriverActive(dir.toFile(), 5_000, msg -> { });
+    }
+
+    /** The driver's settings: shared by a driver embedded in a JVM and a host's {@link HostDriver}. */
+    static MediaDriver.Context driverContext(Settings s, Path dir, Buffers b) {
+        return new MediaDriver.Context()
                 .aeronDirectoryName(dir.toString())
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
@@ -134,19 +188,36 @@ public final class DataPlane implements AutoCloseable {
                 .initialWindowLength(b.window())
                 .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(5))
                 .warnIfDirectoryExists(false);
-        MediaDriver driver;
+    }
+
+    /** The file in a driver's directory that names that driver instance (see {@link #driverId()}). */
+    public static final String DRIVER_ID_FILE = "dptrain-driver-id";
+
+    /** Names a driver just started in dir with a random id, written atomically. */
+    static void writeDriverId(Path dir) {
         try {
-            driver = MediaDriver.launchEmbedded(ctx);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot start the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+            dptrain.util.AtomicFiles.writeString(dir.resolve(DRIVER_ID_FILE), java.util.UUID.randomUUID().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(DRIVER_ID_FILE), e);
         }
+    }
+
+    /**
+     * Which driver instance this plane is a client of: the same id on two nodes means they share a driver (one host,
+     * one directory, one driver run), so they can talk over IPC; a directory of the same name on another host or
+     * in another mount namespace, or a later driver in the same one, has another id.
+     */
+    public String driverId() {
         try {
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            return new DataPlane(s, driver, aeron, dir, b.warning());
-        } catch (RuntimeException e) {
-            driver.close();
-            throw new IllegalStateException("cannot connect to the Aeron media driver in " + dir + ": " + e.getMessage(), e);
+            return Files.readString(dir.resolve(DRIVER_ID_FILE)).trim();
+        } catch (IOException e) {
+            return "unnamed:" + ProcessHandle.current().pid() + ":" + dir; // a driver dptrain did not start: matches no other node
         }
+    }
+
+    /** Whether this plane shares a driver running outside this JVM (else it embeds its own). */
+    public boolean sharedDriver() {
+        return driver == null;
     }
 
     /** The receive window we ask for (holds a SimpleConvNet vector), the send buffer, and the receive buffer (twice the window). */
@@ -200,6 +271,15 @@ public final class DataPlane implements AutoCloseable {
     /** A backoff idle strategy: spins briefly, then yields, then parks up to 100 µs; never a busy spin while idle. */
     public static IdleStrategy idle() {
         return new BackoffIdleStrategy(50, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    /**
+     * A new directory for a host driver started by this process (named after this process, so {@link #removeOrphans}
+     * sweeps it if both die without cleaning up).
+     */
+    public static Path hostDriverDir() {
+        Path d = defaultDir();
+        return d.resolveSibling(d.getFileName() + "-host");
     }
 
     private static Path defaultDir() {
@@ -289,12 +369,12 @@ public final class DataPlane implements AutoCloseable {
         return "aeron:udp?endpoint=" + host + ":" + port + "|mtu=" + settings.mtu() + "|term-length=" + settings.termLength();
     }
 
-    /** The IPC channel (same JVM). */
+    /** The IPC channel (between clients of this plane's driver: one JVM, or the JVMs of a host sharing its driver). */
     public String ipcChannel() {
         return "aeron:ipc?term-length=" + settings.termLength() + "|mtu=" + settings.mtu();
     }
 
-    /** The endpoint a node advertises for IPC in its own JVM. */
+    /** The endpoint a node advertises for IPC (it shares the coordinator's driver). */
     public static final String IPC_ENDPOINT = "ipc";
 
     /** The channel to an advertised endpoint: {@link #IPC_ENDPOINT}, or "host:port" for UDP. */
@@ -368,6 +448,8 @@ public final class DataPlane implements AutoCloseable {
     @Override
     public void close() {
         aeron.close();
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 }
