@@ -211,8 +211,10 @@ final class TrainJob {
         int akkaPort = cluster.port() != null ? cluster.port() : mode == Mode.COORDINATOR ? 25520 : 0;
         int inProcessWorkers = mode == Mode.TRAIN ? cluster.workers() : 0;
         long timeoutMillis = cluster.workerTimeoutSeconds() * 1000L;
+        // Every worker in this JVM (train) or on this host's driver (local-cluster): IPC only, no UDP subscription.
+        boolean ipcOnly = mode != Mode.COORDINATOR;
         try (ClusterJob job = ClusterJob.start(base, cluster.host(), akkaPort, cfg, split.train(), inProcessWorkers,
-                data, timeoutMillis)) {
+                ipcOnly, data, timeoutMillis)) {
             List<Process> children = List.of();
             try {
                 if (mode == Mode.LOCAL_CLUSTER) {

@@ -5,7 +5,6 @@ import akka.actor.typed.javadsl.AskPattern;
 import com.typesafe.config.Config;
 import dptrain.cluster.protocol.CoordinatorProtocol;
 import dptrain.cluster.protocol.WorkerProtocol;
-import dptrain.cluster.transport.Authenticator;
 import dptrain.cluster.transport.DataPlane;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
@@ -42,22 +41,23 @@ public final class ClusterJob implements AutoCloseable {
     }
 
     /**
-     * Starts the coordinator on host:akkaPort (0: any free port) for the job. With inProcessWorkers > 0 the workers
-     * run in this JVM and the data plane is IPC only; otherwise workers join from outside: over IPC those that are
-     * clients of this JVM's media driver (the host's shared driver, dptrain.data-plane.aeron-dir), over UDP the others.
+     * Starts the coordinator on host:akkaPort (0: any free port) for the job, with inProcessWorkers workers in this JVM.
+     * ipcOnly: every worker is a client of this JVM's media driver (in this JVM, or the host's shared driver of a local
+     * cluster), so gradients come over IPC only and, unless ipc-mac, without AES-GCM ({@link DataPlane#jobSecret});
+     * otherwise workers may join from other hosts and send over UDP too.
      */
     public static ClusterJob start(Config base, String host, int akkaPort, TrainConfig cfg, Dataset train,
-                                   int inProcessWorkers, Path dataDir, long noWorkerTimeoutMillis) {
+                                   int inProcessWorkers, boolean ipcOnly, Path dataDir, long noWorkerTimeoutMillis) {
         Model model = new Model(cfg.net());
         DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host));
         try {
             // Workers in this JVM, or in other JVMs on this host's shared driver, send over IPC; others over UDP.
-            GradInbox gradsIn = GradInbox.open(dp, DataPlane.GRAD_STREAM, inProcessWorkers == 0);
+            GradInbox gradsIn = GradInbox.open(dp, DataPlane.GRAD_STREAM, !ipcOnly);
             String gradChannel = gradsIn.offeredChannel;
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
-                    Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
+                    Blas.identity(), dp.jobSecret(ipcOnly)));
             ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel, dp.driverId()),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));
             RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model,

@@ -7,7 +7,6 @@ import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import dptrain.cluster.protocol.CoordinatorProtocol;
 import dptrain.cluster.protocol.WorkerProtocol;
-import dptrain.cluster.transport.Authenticator;
 import dptrain.cluster.transport.DataPlane;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
@@ -71,7 +70,7 @@ public final class GroupJob implements ShardExecutor {
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
-                    Blas.identity(), dp.settings().mac() ? Authenticator.newSecret() : null));
+                    Blas.identity(), dp.jobSecret(ipc)));
             coordinator = system.systemActorOf(Coordinator.create(board, gradChannel, dp.driverId(), gradStream,
                     Set.copyOf(group), SPAN * j + 1), "group-job-" + Long.toHexString(jobId), Props.empty());
             ex = new RemoteShardExecutor(board, coordinator, dp, gradsIn, new Model(cfg.net()),

@@ -547,6 +547,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
 
     @Override
     public void describeRun(Map<String, Object> s) {
+        s.put("data_plane_mac", board.job.secret() != null ? "aes-gcm" : "none");
         s.put("workers_joined", board.workersJoined.get());
         s.put("workers_lost", board.workersLost.get());
         s.put("shards_reassigned", board.shardsReassigned.get());

@@ -87,6 +87,7 @@ class ClusterFaultTest {
         assertEquals(reference, s.get("params_sha256"), "params_sha256 with a worker joining mid-run");
         assertEquals(0, s.get("workers_lost"));
         assertEquals(Map.of(), s.get("dropped_messages"));
+        assertEquals("aes-gcm", s.get("data_plane_mac"), "workers on the network: every message sealed");
 
         // The step record that announces the second worker, found by its pid; before it only the first worker.
         List<Map<String, Object>> steps = ChildJvms.steps(run);

@@ -59,10 +59,20 @@ class ClusterTrainingTest {
             assertEquals(reference, s.get("params_sha256"), "params_sha256 with --workers " + n);
             assertEquals(Integer.parseInt(n), s.get("workers_joined"), "workers_joined in " + s);
             assertEquals(Map.of(), s.get("dropped_messages"));
+            assertEquals("none", s.get("data_plane_mac"), "IPC in one JVM: nothing leaves the driver directory");
         }
         Path lc = tmp.resolve("lc3");
         Map<String, Object> s = run("local-cluster", lc, concat(net, "--workers", "3"));
         assertEquals(reference, s.get("params_sha256"), "params_sha256 of local-cluster --workers 3");
+        assertEquals("none", s.get("data_plane_mac"), "IPC on the host's driver: nothing leaves its directory");
+        // With ipc-mac the same IPC job is sealed, and the bits do not change.
+        Path sealed = tmp.resolve("sealed.conf");
+        Files.writeString(sealed, "dptrain.data-plane { term-length = 64k, ipc-mac = true }\n");
+        String[] withoutConfig = java.util.Arrays.copyOf(net, net.length - 2);
+        Map<String, Object> m = run("local-cluster", tmp.resolve("lc-sealed"), concat(withoutConfig, "--workers", "2",
+                "--config", sealed.toString()));
+        assertEquals(reference, m.get("params_sha256"), "params_sha256 of local-cluster with ipc-mac");
+        assertEquals("aes-gcm", m.get("data_plane_mac"));
         for (int i = 1; i <= 3; i++) {
             assertTrue(Files.exists(lc.resolve("pids/worker-" + i + ".pid")), "pid file of worker " + i);
             // The worker JVMs are clients of the host's one media driver, and exchange everything over IPC.

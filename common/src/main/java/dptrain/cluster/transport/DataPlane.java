@@ -36,7 +36,8 @@ public final class DataPlane implements AutoCloseable {
     static final int AERON_DATA_HEADER = io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH;
 
     /** The data-plane settings (HOCON {@code dptrain.data-plane}). */
-    public record Settings(String host, int port, int mtu, int termLength, String aeronDir, boolean mac) {
+    public record Settings(String host, int port, int mtu, int termLength, String aeronDir, boolean mac,
+                           boolean ipcMac) {
         /** Reads dptrain.data-plane, naming any bad value. */
         public static Settings from(Config c, String defaultHost) {
             Config d;
@@ -45,6 +46,7 @@ public final class DataPlane implements AutoCloseable {
             int mtu;
             long term;
             String mac;
+            boolean ipcMac;
             try {
                 d = c.getConfig("dptrain.data-plane");
                 host = d.getString("host").isEmpty() ? defaultHost : d.getString("host");
@@ -52,6 +54,7 @@ public final class DataPlane implements AutoCloseable {
                 mtu = d.getInt("mtu");
                 term = d.getBytes("term-length");
                 mac = d.getString("mac").toLowerCase(Locale.ROOT);
+                ipcMac = d.getBoolean("ipc-mac");
             } catch (com.typesafe.config.ConfigException e) {
                 throw new IllegalArgumentException("invalid dptrain.data-plane setting: " + e.getMessage());
             }
@@ -75,7 +78,7 @@ public final class DataPlane implements AutoCloseable {
                 throw new IllegalArgumentException("invalid dptrain.data-plane.mac: '" + mac
                         + "' (expected aes-gcm or none)");
             }
-            return new Settings(host, port, mtu, (int) term, d.getString("aeron-dir"), mac.equals("aes-gcm"));
+            return new Settings(host, port, mtu, (int) term, d.getString("aeron-dir"), mac.equals("aes-gcm"), ipcMac);
         }
 
         /**
@@ -123,6 +126,7 @@ public final class DataPlane implements AutoCloseable {
         MediaDriver driver;
         try {
             driver = MediaDriver.launchEmbedded(driverContext(s, dir, b));
+            ownerOnly(dir);
             writeDriverId(dir);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the Aeron media driver in " + dir + ": " + e.getMessage(), e);
@@ -212,6 +216,25 @@ public final class DataPlane implements AutoCloseable {
             return Files.readString(dir.resolve(DRIVER_ID_FILE)).trim();
         } catch (IOException e) {
             return "unnamed:" + ProcessHandle.current().pid() + ":" + dir; // a driver dptrain did not start: matches no other node
+        }
+    }
+
+    /**
+     * A new per-job secret for the data plane's AES-GCM, or null for none: none when mac = none, and none for a job
+     * whose every path is IPC on this plane's driver unless ipc-mac. Such messages stay in the driver's directory, which
+     * {@link #ownerOnly} keeps to this user, who can read the JVMs' memory anyway; every network path keeps the MAC.
+     */
+    public byte[] jobSecret(boolean ipcOnly) {
+        return settings.mac() && (!ipcOnly || settings.ipcMac()) ? Authenticator.newSecret() : null;
+    }
+
+    /** Makes a driver directory this user's alone (rwx------), before any term buffer is made in it. */
+    static void ownerOnly(Path dir) {
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot make the Aeron directory " + dir + " private to this user ("
+                    + e + "); set dptrain.data-plane.aeron-dir to a directory on a POSIX file system", e);
         }
     }
 

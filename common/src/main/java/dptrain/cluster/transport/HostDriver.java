@@ -24,13 +24,14 @@ public final class HostDriver {
         }
         Path dir = Path.of(args[0]);
         DataPlane.Settings s = new DataPlane.Settings("127.0.0.1", 0, Integer.parseInt(args[1]),
-                Integer.parseInt(args[2]), dir.toString(), true);
+                Integer.parseInt(args[2]), dir.toString(), true, false);
         long owner = Long.parseLong(args[3]);
         MediaDriver driver;
         try {
             DataPlane.Buffers b = DataPlane.Buffers.fit(DataPlane.kernelLimit("rmem_max"),
                     DataPlane.kernelLimit("wmem_max"), s.mtu());
             driver = MediaDriver.launch(DataPlane.driverContext(s, dir, b));
+            DataPlane.ownerOnly(dir);
             DataPlane.writeDriverId(dir);
         } catch (RuntimeException e) {
             System.err.println("dptrain host driver: cannot start the Aeron media driver in " + dir + ": " + e.getMessage());
