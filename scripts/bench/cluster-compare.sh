@@ -2,7 +2,9 @@
 # Compares dptrain's data-parallel cluster with PyTorch DDP (gloo) on this machine, in one run.
 # Alternates, `--rounds` times (a b c d a b c d ...; 2-process timings on a 2-core machine drift):
 #   a) dptrain train --workers 0 --threads 2          (in-process, 2 threads)
-#   b) dptrain local-cluster --workers 2              (coordinator JVM + 2 worker JVMs, loopback)
+#   w) dptrain train --workers 2                      (coordinator and 2 worker nodes in one JVM, Aeron IPC;
+#                                                      the README's main job)
+#   b) dptrain local-cluster --workers 2              (coordinator JVM + 2 worker JVMs on the host's driver, IPC)
 #   c) torch_reference.py --threads 2                 (PyTorch, 1 process, 2 threads)
 #   d) torch_ddp.py --mode ddp --world-size 2 --threads-per-process 1   (DDP, 2 processes)
 #   e) torch_ddp.py --mode ps --world-size 3 --threads-per-process 1    (PyTorch in dptrain's design: a
@@ -105,13 +107,14 @@ print(json.dumps(d))' "$1" "$RUN_ID" "$2" "$3" "${@:4}"
 sps() { "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["samples_per_second"])' "$1"; }
 
 # ---- runs ----------------------------------------------------------------------------
-run_dptrain() {  # command(train|local-cluster) round
-  local cmd=$1 round=$2 dir log
-  dir="$WORK/dptrain-$cmd-r$round"
-  log="$WORK/dptrain-$cmd-r$round.log"
+run_dptrain() {  # command(train|train-workers|local-cluster) round
+  local variant=$1 round=$2 dir log cmd=$1
+  dir="$WORK/dptrain-$variant-r$round"
+  log="$WORK/dptrain-$variant-r$round.log"
   mkdir -p "$dir"
   local extra=(--workers 0 --threads 2)
-  if [[ $cmd == local-cluster ]]; then extra=(--workers 2); fi
+  if [[ $variant == local-cluster ]]; then extra=(--workers 2); fi
+  if [[ $variant == train-workers ]]; then cmd=train; extra=(--workers 2); fi
   if ! "$DPTRAIN" "$cmd" --model "$MODEL" "${extra[@]}" --batch-size "$BATCH" --steps "$DP_STEPS" \
         --seed 1 --run-dir "$dir" --data-dir "$DATA_DIR" --no-plots --quiet >"$log" 2>&1; then
     tail -n 30 "$log" >&2
@@ -126,8 +129,9 @@ s = json.load(open(sys.argv[1]))
 if not isinstance(s.get("samples_per_second"), (int, float)):
     sys.exit("cluster-compare: %s has no numeric samples_per_second" % sys.argv[1])
 print(json.dumps({"impl": "dptrain", "command": sys.argv[2], "model": s.get("model"),
+                  "params_sha256": s.get("params_sha256"),
                   "steps": s.get("steps"), "samples_per_second": float(s["samples_per_second"]),
-                  "summary": s}))' "$dir/summary.json" "$cmd"
+                  "summary": s}))' "$dir/summary.json" "$variant"
 }
 
 run_py() {  # log-name script args...: runs a Python bench, prints its JSON line
@@ -153,6 +157,7 @@ measure() {  # kind round label command...: runs the command (which prints a JSO
 
 for ((r = 1; r <= ROUNDS; r++)); do
   measure dptrain-train "$r" "a) dptrain train (in-process)" run_dptrain train "$r"
+  measure dptrain-train-workers "$r" "w) dptrain train --workers 2 (1 JVM)" run_dptrain train-workers "$r"
   measure dptrain-local-cluster "$r" "b) dptrain local-cluster (2 JVMs)" run_dptrain local-cluster "$r"
   measure torch-single "$r" "c) torch single (2 threads)" run_py "torch-single-r$r" "$HERE/torch_reference.py" \
     --model "$MODEL" --threads 2 --batch-size "$BATCH" --steps "$TORCH_STEPS" --seed 1 --data-dir "$DATA_DIR"
@@ -200,6 +205,7 @@ def sps(kind):
     return [r["samples_per_second"] for r in rows if r["kind"] == kind]
 
 labels = [("dptrain-train", "dptrain train --workers 0 --threads 2"),
+          ("dptrain-train-workers", "dptrain train --workers 2 (one JVM)"),
           ("dptrain-local-cluster", "dptrain local-cluster --workers 2"),
           ("torch-single", "torch single process, 2 threads"),
           ("torch-ddp", "torch DDP gloo, 2 processes x 1 thread"),
@@ -215,6 +221,7 @@ for kind, label in labels:
           + ("  " + " ".join(f"{x:.0f}" for x in st) if st else ""))
 print()
 ratio = "{:<40} {:>10.3f}"
+print(ratio.format("dptrain train --workers 2 / in-process", med["dptrain-train-workers"] / med["dptrain-train"]))
 print(ratio.format("dptrain local-cluster / in-process", med["dptrain-local-cluster"] / med["dptrain-train"]))
 print(ratio.format("torch DDP / single", med["torch-ddp"] / med["torch-single"]))
 print(ratio.format("torch PS / single", med["torch-ps"] / med["torch-single"]))
@@ -230,6 +237,8 @@ print("{:<40} {:>10.3f} {:>10}".format("dptrain round trip (udp, aes-gcm)", e["r
                                        "-" if p90 is None else f"{p90:.3f}"))
 print("{:<40} {:>10.3f} {:>10.3f}".format("gloo all_reduce, 2 ranks", g["allreduce_ms_median"], g["allreduce_ms_p90"]))
 print(ratio.format("dptrain round trip / gloo all_reduce", e["round_trip_ms_median"] / g["allreduce_ms_median"]))
+shas = {r["params_sha256"] for r in rows if r.get("impl") == "dptrain" and "params_sha256" in r}
+print("dptrain params_sha256: " + (next(iter(shas)) if len(shas) == 1 else "DIFFERENT: " + ", ".join(sorted(shas))))
 n = len(sps("torch-ddp"))
 print(f"(training: medians over {n} round(s) each; exchange: one run each, first 20% of rounds dropped)")
 PYEOF

@@ -25,7 +25,11 @@ public final class ParameterServer {
     private ShardResult[] current;
     private float currentScale;
     private float currentLr;
-    private final Parallel.Range updateRange = this::updateRange;
+    private int currentBatch;
+    private double currentDecayLoss;
+    private long stepApplyNanos;
+    private int rangeBase;
+    private final Parallel.Range updateFromBase = (from, to) -> updateRange(rangeBase + from, rangeBase + to);
 
     /** A server starting from the given parameters and state (used as is, not copied). */
     public ParameterServer(Model model, float[] params, float[] state, Optimizer optimizer, float weightDecay) {
@@ -88,19 +92,54 @@ public final class ParameterServer {
      * learning rate lr. Returns the batch's mean loss including the weight-decay term (before the update).
      */
     public double apply(ShardResult[] results, int batchSize, float lr) {
-        double lossSum = 0;
-        for (ShardResult r : results) {
-            lossSum += r.lossSum;
-        }
-        double loss = lossSum / batchSize + decayLoss();
+        begin(results, batchSize, lr);
+        applyRange(0, params.length);
+        return finish();
+    }
+
+    /**
+     * Starts a step applied range by range ({@link #applyRange}) as the shards' gradients come in, for an executor
+     * that receives them piece by piece; {@link #finish} ends it once every shard's result is complete. The update is
+     * element-wise, so the bits are those of {@link #apply} however the ranges fall. The weight-decay term of the loss
+     * is taken now, from the parameters before any range is updated.
+     */
+    public void begin(ShardResult[] results, int batchSize, float lr) {
         current = results;
         currentScale = 1f / batchSize;
         currentLr = lr;
+        currentBatch = batchSize;
+        currentDecayLoss = decayLoss();
+        stepApplyNanos = 0;
         optimizer.beginStep(params.length);
-        parallel.forRanges(params.length, updateRange);
+    }
+
+    /** Reduces and applies parameters [from, to), whose gradients every shard has delivered. */
+    public void applyRange(int from, int to) {
+        if (to <= from) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        rangeBase = from;
+        parallel.forRanges(to - from, updateFromBase);
+        stepApplyNanos += System.nanoTime() - t0;
+    }
+
+    /** Ends the step: batch-norm running statistics from every shard; returns the batch's mean loss as apply does. */
+    public double finish() {
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        for (ShardResult r : current) {
+            lossSum += r.lossSum;
+        }
+        updateRunningStats(current);
         current = null;
-        updateRunningStats(results);
-        return loss;
+        stepApplyNanos += System.nanoTime() - t0;
+        return lossSum / currentBatch + currentDecayLoss;
+    }
+
+    /** Time this step spent reducing and updating (all ranges and finish), in nanoseconds. */
+    public long stepApplyNanos() {
+        return stepApplyNanos;
     }
 
     /** Reduce, weight decay and optimizer for parameters [from, to): element-wise, so ranges run in parallel. */

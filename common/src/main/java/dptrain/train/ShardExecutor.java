@@ -12,6 +12,19 @@ public interface ShardExecutor extends AutoCloseable {
                        float[] params, float[] state, ShardResult[] results);
 
     /**
+     * One step: computes the shards with the server's parameters and state, applies them to the server and returns
+     * the batch's mean loss. By default all shards, then the whole update; an executor that receives the shards'
+     * gradients piece by piece may apply each range of parameters as soon as every shard's part of it is in, with
+     * {@link ParameterServer#begin}, {@link ParameterServer#applyRange} and {@link ParameterServer#finish} (the same
+     * bits: the update is element-wise).
+     */
+    default double step(ParameterServer ps, Dataset data, int[] batch, int batchSize, long seed, long step, float lr,
+                        ShardResult[] results) {
+        computeShards(data, batch, batchSize, seed, step, ps.params(), ps.state(), results);
+        return ps.apply(results, batchSize, lr);
+    }
+
+    /**
      * This JVM's threads for the rest of the step and for evaluation: the optimizer's update runs its element-wise
      * loops on it, and the evaluator its chunks.
      */

@@ -163,12 +163,10 @@ public final class Trainer {
                 System.arraycopy(perm, pos * b, batch, 0, b);
                 float lr = cfg.schedule().at(cfg.lr(), t, spe, total);
                 long t0 = System.nanoTime();
-                executor.computeShards(train, batch, b, cfg.seed(), t, params, state, results);
-                long t1 = System.nanoTime();
-                double loss = ps.apply(results, b, lr);
+                double loss = executor.step(ps, train, batch, b, cfg.seed(), t, lr, results);
                 long t2 = System.nanoTime();
                 double dt = (t2 - t0) / 1e9;
-                windowApplySeconds += (t2 - t1) / 1e9;
+                windowApplySeconds += ps.stepApplyNanos() / 1e9;
                 trainSeconds += dt;
                 windowSeconds += dt;
                 windowSteps++;

@@ -92,6 +92,12 @@ public final class GroupJob implements ShardExecutor {
     }
 
     @Override
+    public double step(dptrain.train.ParameterServer ps, Dataset data, int[] batch, int batchSize, long seed, long step,
+                       float lr, ShardResult[] results) {
+        return executor.step(ps, data, batch, batchSize, seed, step, lr, results);
+    }
+
+    @Override
     public ComputePool pool() {
         return executor.pool();
     }

@@ -13,6 +13,7 @@ import dptrain.cluster.transport.Vectors;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
 import dptrain.train.ComputePool;
+import dptrain.train.ParameterServer;
 import dptrain.train.ShardExecutor;
 import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
@@ -79,6 +80,12 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private java.io.PrintStream log = System.err;
     /** Whether the job's owner gave up (a search that ended): the waits for workers stop at once. */
     private java.util.function.BooleanSupplier cancelled = () -> false;
+    /** Fewer parameters than this are left for the next chunk (a parallel update has a fixed cost), until the last. */
+    static final int MIN_APPLY_FLOATS = 1 << 14;
+    /** Per shard: payload bytes [suffixFrom[k], total) of its gradient message are in, verified (descending chunks). */
+    private final int[] suffixFrom;
+    /** Parameters [appliedFrom, paramCount) are updated this step. */
+    private int appliedFrom;
     /** Runs the parameter server's reduce and update on this JVM's --threads while the workers wait for it. */
     private final ComputePool apply;
 
@@ -100,6 +107,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
         this.openScratch = new int[board.job.shards()];
         this.accepted = new boolean[board.job.shards()];
+        this.suffixFrom = new int[board.job.shards()];
         this.owner = new Outbox[board.job.shards()];
         this.apply = new ComputePool(threads, "dptrain-apply", 0); // idle while the workers compute
     }
@@ -156,6 +164,28 @@ public final class RemoteShardExecutor implements ShardExecutor {
     @Override
     public void computeShards(Dataset data, int[] batch, int batchSize, long seed, long step, float[] params,
                               float[] state, ShardResult[] results) {
+        run(null, batch, step, params, state, results);
+    }
+
+    /**
+     * The step, applied as it comes in: each worker streams a shard's gradients last layer first while its backward
+     * pass runs, and as soon as every shard's gradients for a range of parameters are in (verified chunk by chunk),
+     * the range is reduced and updated (in shard order, element-wise: the bits of a whole-vector update), while the
+     * workers still compute the earlier layers. What is left when the last chunk (the first layer's) arrives is that
+     * layer's update.
+     */
+    @Override
+    public double step(ParameterServer ps, Dataset data, int[] batch, int batchSize, long seed, long step, float lr,
+                       ShardResult[] results) {
+        ps.begin(results, batchSize, lr);
+        run(ps, batch, step, ps.params(), ps.state(), results);
+        ps.applyRange(0, appliedFrom);
+        appliedFrom = 0;
+        return ps.finish();
+    }
+
+    /** The step's shards, computed by the workers; with a server, ranges whose gradients are all in are applied. */
+    private void run(ParameterServer ps, int[] batch, long step, float[] params, float[] state, ShardResult[] results) {
         long t0 = System.nanoTime();
         recordCheck(t0);
         this.results = results;
@@ -166,6 +196,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.stepStartNanos = System.nanoTime();
         java.util.Arrays.fill(accepted, false);
         java.util.Arrays.fill(owner, null);
+        java.util.Arrays.fill(suffixFrom, (paramCount + stateCount) * 4);
+        appliedFrom = paramCount;
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
         // Every live worker gets the parameters, also one left without shards (it stays current); assignments go
         // first on each stream, so a worker knows its shards by the time the first layer's parameters are in.
@@ -181,6 +213,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
                 paramsDone = System.nanoTime();
             }
             work += gradsIn.poll(receiver, 64);
+            if (ps != null) {
+                work += applyReady(ps);
+            }
             work += assignOpenShards();
             if (!board.anyLive()) {
                 long now = System.nanoTime();
@@ -210,6 +245,26 @@ public final class RemoteShardExecutor implements ShardExecutor {
         lastParamsMs = ((paramsDone == 0 ? t1 : paramsDone) - t0) / 1e6;
         steps++;
         sumParamsMs += lastParamsMs;
+    }
+
+    /**
+     * Applies the parameters [ready, appliedFrom) whose gradients every shard has delivered (ready: the lowest index
+     * from which all are in), once at least {@link #MIN_APPLY_FLOATS} are waiting; returns 1 if it applied any.
+     */
+    private int applyReady(ParameterServer ps) {
+        int ready = 0;
+        for (int b : suffixFrom) {
+            ready = Math.max(ready, Math.min(paramCount, b / 4));
+        }
+        if (appliedFrom - ready < MIN_APPLY_FLOATS && ready > 0) {
+            return 0;
+        }
+        if (ready >= appliedFrom) {
+            return 0;
+        }
+        ps.applyRange(ready, appliedFrom);
+        appliedFrom = ready;
+        return 1;
     }
 
     /**
@@ -476,11 +531,34 @@ public final class RemoteShardExecutor implements ShardExecutor {
             return null;
         }
 
+        /** A verified chunk of a wanted message: its values go into the shard's result at once. */
+        @Override
+        public void chunk(Frame f, byte[] payload) {
+            if (results == null || f.step != step || f.version != version || accepted[f.shard]) {
+                return; // a late chunk of an earlier step, or of a shard already in (the same values: not needed)
+            }
+            ShardResult r = results[f.shard];
+            int from = f.offset / 4;
+            int to = (f.offset + f.length) / 4;
+            if (from < paramCount) {
+                int end = Math.min(to, paramCount);
+                Vectors.readFloats(payload, from * 4, r.grads, from, end - from);
+            }
+            if (to > paramCount) {
+                int start = Math.max(from, paramCount);
+                Vectors.readFloats(payload, start * 4, r.batchStats, start - paramCount, to - start);
+            }
+            // Any worker's message for shard k carries the same bits: chunks of two (a shard given to another
+            // worker meanwhile) may both extend what is in.
+            if (f.offset + f.length >= suffixFrom[f.shard]) {
+                suffixFrom[f.shard] = Math.min(suffixFrom[f.shard], f.offset);
+            }
+        }
+
         @Override
         public void deliver(Frame f, byte[] payload) {
             ShardResult r = results[f.shard];
-            Vectors.readFloats(payload, 0, r.grads, paramCount);
-            Vectors.readFloats(payload, paramCount * 4, r.batchStats, stateCount);
+            suffixFrom[f.shard] = 0; // every chunk is in (also when they came in ascending order)
             r.lossSum = f.lossSum;
             accepted[f.shard] = true;
             acceptedCount++;
