@@ -72,6 +72,11 @@ def parse_args():
                    help="directory with the raw MNIST IDX files (default $DPTRAIN_DATA_DIR "
                         "or ~/.dptrain/mnist)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rank", type=int, default=None,
+                   help="run only this rank, in this process (no spawn), joining --master: one rank per host or "
+                        "network namespace; rank 0 prints the result")
+    p.add_argument("--master", default=None, help="ADDR:PORT of rank 0, with --rank (GLOO_SOCKET_IFNAME: eth0 if "
+                                                  "present, else lo, unless set)")
     p.add_argument("--timeout", type=int, default=300,
                    help="seconds the process group waits for a peer (rendezvous and each "
                         "collective) before failing (default 300)")
@@ -359,6 +364,21 @@ def main():
             if not (os.path.exists(path) or os.path.exists(path + ".gz")):
                 sys.exit(f"torch_ddp: no MNIST {name} in {args.data_dir} "
                          "(pass --data-dir or set DPTRAIN_DATA_DIR)")
+    if args.rank is not None:
+        if not args.master or ":" not in args.master:
+            sys.exit("torch_ddp: --rank needs --master ADDR:PORT")
+        if not 0 <= args.rank < args.world_size:
+            sys.exit(f"torch_ddp: --rank must be in 0..{args.world_size - 1}")
+        os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = args.master.rsplit(":", 1)
+        if "GLOO_SOCKET_IFNAME" not in os.environ:
+            os.environ["GLOO_SOCKET_IFNAME"] = "eth0" if os.path.exists("/sys/class/net/eth0") else "lo"
+
+        class Printer:
+            def put(self, result):
+                print(json.dumps(result))
+
+        worker(args.rank, args, Printer())
+        return
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(free_port())
     # Gloo picks its interface from the hostname unless told; keep all traffic on loopback.

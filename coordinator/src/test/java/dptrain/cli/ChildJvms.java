@@ -34,6 +34,14 @@ final class ChildJvms implements AutoCloseable {
         return track(LocalCluster.start(cmd, log, env), log);
     }
 
+    /** Starts a dptrain JVM in network namespace netns (ip netns exec; the JVM keeps the pid). */
+    Process startIn(String netns, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        cmd.addAll(LocalCluster.javaCommand());
+        cmd.addAll(List.of(args));
+        return track(LocalCluster.start(cmd, log, Map.of()), log);
+    }
+
     /** Starts a worker JVM joining 127.0.0.1:port; config may be null. */
     Process worker(Path log, Map<String, String> env, int port, Path dataDir, Path config, boolean exitAfterJob)
             throws IOException {
