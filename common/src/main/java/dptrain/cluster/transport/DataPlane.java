@@ -125,8 +125,9 @@ public final class DataPlane implements AutoCloseable {
         Buffers b = Buffers.fit(kernelLimit("rmem_max"), kernelLimit("wmem_max"), s.mtu());
         MediaDriver driver;
         try {
+            makePrivateDir(dir);
             driver = MediaDriver.launchEmbedded(driverContext(s, dir, b));
-            ownerOnly(dir);
+            ownerOnly(dir); // Aeron re-makes an inactive driver's directory (with the umask's mode) as it starts
             writeDriverId(dir);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the Aeron media driver in " + dir + ": " + e.getMessage(), e);
@@ -141,6 +142,46 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /**
+     * Makes dir, new and rwx------, for a driver about to start in it (Aeron re-makes it as the driver starts, so callers
+     * set the mode again at once, before any term buffer exists). An existing dir is replaced only if it is an Aeron directory (a stopped driver's: it has Aeron's
+     * cnc.dat, or nothing); anything else is refused, naming it, since the driver would delete what is in it.
+     */
+    static void makePrivateDir(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                boolean aeron;
+                try (var list = Files.list(dir)) {
+                    aeron = Files.exists(dir.resolve("cnc.dat")) || list.findAny().isEmpty();
+                }
+                if (!aeron) {
+                    throw new IllegalStateException("the Aeron directory " + dir + " holds files that are not a media "
+                            + "driver's and no driver runs there; give dptrain.data-plane.aeron-dir (--aeron-dir) a new "
+                            + "path, or the directory of the host's running driver");
+                }
+                try (var walk = Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            ownerOnly(dir); // createDirectory's mode is masked by the umask
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot make the Aeron directory " + dir + " (" + e + ")", e);
+        }
+    }
+
+    /** Whether dir is this user's alone (owner and rwx------): only then may IPC jobs in it go unsealed. */
+    private static boolean privateDir(Path dir) {
+        try {
+            String me = System.getProperty("user.name");
+            return Files.getOwner(dir).getName().equals(me) && Files.getPosixFilePermissions(dir).equals(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
      * A client of the driver already running in dir (the host's, e.g. one {@link HostDriver} for a local cluster's
      * JVMs). If that driver stops answering, this JVM cannot send or receive anything more: it says so, naming the
      * directory, and exits (its cluster peers then see it leave and give its work to others).
@@ -149,10 +190,14 @@ public final class DataPlane implements AutoCloseable {
         try {
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir.toString())
                     .errorHandler(e -> {
-                        if (e instanceof io.aeron.exceptions.DriverTimeoutException) {
-                            System.err.println("dptrain: the Aeron media driver in " + dir + " stopped answering ("
-                                    + e.getMessage() + "); this node cannot send or receive training data, exiting");
-                            System.exit(1);
+                        if (e instanceof io.aeron.exceptions.DriverTimeoutException
+                                || e instanceof io.aeron.exceptions.ClientTimeoutException) {
+                            System.err.println("dptrain: the Aeron media driver in " + dir + " stopped answering or "
+                                    + "dropped this client (" + e.getMessage() + "); this node cannot send or receive "
+                                    + "training data, exiting");
+                            // Not on the client's own thread, which holds its lock while shutdown hooks close it.
+                            new Thread(() -> System.exit(1), "dptrain-driver-lost").start();
+                            return;
                         }
                         System.err.println("dptrain: Aeron client error (driver " + dir + "): " + e);
                     }));
@@ -172,7 +217,7 @@ public final class DataPlane implements AutoCloseable {
     static MediaDriver.Context driverContext(Settings s, Path dir, Buffers b) {
         return new MediaDriver.Context()
                 .aeronDirectoryName(dir.toString())
-                .dirDeleteOnStart(true)
+                .dirDeleteOnStart(false) // checked (an Aeron directory) and made private by makePrivateDir
                 .dirDeleteOnShutdown(true)
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(idle())
@@ -221,11 +266,13 @@ public final class DataPlane implements AutoCloseable {
 
     /**
      * A new per-job secret for the data plane's AES-GCM, or null for none: none when mac = none, and none for a job
-     * whose every path is IPC on this plane's driver unless ipc-mac. Such messages stay in the driver's directory, which
+     * whose every path is IPC on this plane's driver unless ipc-mac (or the driver is another's, in a directory that is
+     * not this user's alone). Such messages stay in the driver's directory, which
      * {@link #ownerOnly} keeps to this user, who can read the JVMs' memory anyway; every network path keeps the MAC.
      */
     public byte[] jobSecret(boolean ipcOnly) {
-        return settings.mac() && (!ipcOnly || settings.ipcMac()) ? Authenticator.newSecret() : null;
+        boolean unsealed = ipcOnly && !settings.ipcMac() && (driver != null || privateDir(dir));
+        return settings.mac() && !unsealed ? Authenticator.newSecret() : null;
     }
 
     /** Makes a driver directory this user's alone (rwx------), before any term buffer is made in it. */

@@ -30,10 +30,11 @@ public final class HostDriver {
         try {
             DataPlane.Buffers b = DataPlane.Buffers.fit(DataPlane.kernelLimit("rmem_max"),
                     DataPlane.kernelLimit("wmem_max"), s.mtu());
+            DataPlane.makePrivateDir(dir);
             driver = MediaDriver.launch(DataPlane.driverContext(s, dir, b));
-            DataPlane.ownerOnly(dir);
+            DataPlane.ownerOnly(dir); // Aeron re-makes the directory (with the umask's mode) as it starts
             DataPlane.writeDriverId(dir);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // IllegalStateException from makePrivateDir among them
             System.err.println("dptrain host driver: cannot start the Aeron media driver in " + dir + ": " + e.getMessage());
             System.exit(1);
             return;
