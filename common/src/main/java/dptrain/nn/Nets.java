@@ -53,6 +53,17 @@ public final class Nets {
     }
 
     /**
+     * Chapter 7.7's LeNet (LeCun et al. 1998), MNIST-sized: conv 6×5×5 (padded by 2) – sigmoid – average-pool 2
+     * ("subsampling") – conv 16×5×5 – sigmoid – average-pool 2 – affine 120 – sigmoid – affine 84 – sigmoid – affine 10.
+     */
+    public static NetSpec lenet(Init init) {
+        return new NetSpec(IMAGE, List.of(new ConvSpec(6, 5, 1, 2), new Simple("sigmoid"), new PoolSpec(false, 2, 2, 0),
+                new ConvSpec(16, 5, 1, 0), new Simple("sigmoid"), new PoolSpec(false, 2, 2, 0),
+                new AffineSpec(120), new Simple("sigmoid"), new AffineSpec(84), new Simple("sigmoid"),
+                new AffineSpec(CLASSES)), Loss.Kind.SOFTMAX, init);
+    }
+
+    /**
      * Chapter 8's DeepConvNet: (conv 3×3 – ReLU) ×2 – pool, three times with 16, 32, 64 filters (the fourth conv
      * padded by 2), affine 50 – ReLU – dropout 0.5 – affine 10 – dropout 0.5, He initialization.
      */

@@ -26,6 +26,10 @@ class NetSpecTest {
         int convs = (9 * 1 * 16 + 16) + (9 * 16 * 16 + 16) + (9 * 16 * 32 + 32) + (9 * 32 * 32 + 32)
                 + (9 * 32 * 64 + 64) + (9 * 64 * 64 + 64);
         assertEquals(convs + 1024 * 50 + 50 + 50 * 10 + 10, deep.paramCount());
+        // LeNet: conv 6×1×5×5 (padded: 28×28 stays), pool to 14×14, conv 16×6×5×5 to 10×10, pool to 5×5, 400 → 120 → 84 → 10
+        Model lenet = new Model(Nets.lenet(Init.xavier()));
+        assertEquals(6 * 25 + 6 + 16 * 6 * 25 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10, lenet.paramCount());
+        assertTrue(Nets.lenet(Init.xavier()).describe().contains("avgpool(2,2,0)"), Nets.lenet(Init.xavier()).describe());
     }
 
     @Test

@@ -204,6 +204,38 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * Adadelta against three steps worked out by hand (in double, from Zeiler's formulas with ρ = 0.95, ε = 1e-6,
+     * lr = 1, p = 1, gradients 0.5, 0.5, −0.25): p 0.99552804, 0.99099912, 0.99365915; E[g²] after the last 0.02628125.
+     * A checkpoint's state taken after two steps continues to the same third step.
+     */
+    @Test
+    void adadeltaFollowsTheHandComputedSteps() {
+        Optimizer o = Optimizers.create("adadelta");
+        float[] p = {1f};
+        double[] expected = {0.9955280429197062, 0.9909991182590161, 0.9936591535383843};
+        float[] grads = {0.5f, 0.5f, -0.25f};
+        Optimizer restored = null;
+        float[] q = null;
+        for (int t = 0; t < 3; t++) {
+            if (t == 2) {
+                restored = Optimizers.create("adadelta");
+                java.util.List<float[]> copy = new java.util.ArrayList<>();
+                for (float[] b : o.state()) {
+                    copy.add(b.clone());
+                }
+                restored.restore(o.steps(), copy);
+                q = p.clone();
+            }
+            o.update(p, new float[] {grads[t]}, 1f);
+            assertEquals(expected[t], p[0], 1e-6, "step " + (t + 1));
+        }
+        assertEquals(0.02628125, o.state().get(0)[0], 1e-7, "E[g²]");
+        assertEquals(2.2304972e-6, o.state().get(1)[0], 1e-11, "E[Δ²]");
+        restored.update(q, new float[] {grads[2]}, 1f);
+        assertEquals(p[0], q[0], 0f, "resumed from the state after step 2");
+    }
+
     @Test
     void unknownOptimizerIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgdd"));

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 class TrainCommand implements Callable<Integer> {
     /** The book's networks. */
     enum ModelName {
-        TWO_LAYER, MULTI_LAYER, SIMPLE_CNN, DEEP_CNN;
+        TWO_LAYER, MULTI_LAYER, SIMPLE_CNN, DEEP_CNN, LENET;
 
         /** The name a user writes, e.g. simple-cnn (picocli matches flags against it). */
         @Override
@@ -138,7 +138,7 @@ class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--init", defaultValue = "auto", paramLabel = "INIT", converter = InitConverter.class,
             description = "Weight init: he | xavier | std:<sigma> | auto, the book's choice per model: std:0.01 for "
-                    + "two-layer and simple-cnn, he for deep-cnn and relu nets, xavier for sigmoid/tanh (default: ${DEFAULT-VALUE}).")
+                    + "two-layer and simple-cnn, he for deep-cnn and relu nets, xavier for lenet and sigmoid/tanh (default: ${DEFAULT-VALUE}).")
     Init init;
 
     @Option(names = "--batch-norm", description = "multi-layer: batch normalization after each hidden affine layer.")
@@ -153,14 +153,16 @@ class TrainCommand implements Callable<Integer> {
     Optimizers.Kind optimizer;
 
     @Option(names = "--lr", paramLabel = "RATE",
-            description = "Learning rate (default: 0.1 for sgd, 0.01 for momentum/nesterov/adagrad/rmsprop, 0.001 for adam).")
+            description = "Learning rate (default: 0.1 for sgd, 0.01 for momentum/nesterov/adagrad/rmsprop, 0.001 for "
+                    + "adam, 1 for adadelta, whose steps scale themselves).")
     Float lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "momentum/nesterov coefficient (default: ${DEFAULT-VALUE}).")
     float momentum;
 
-    @Option(names = "--rms-decay", defaultValue = "0.99", description = "rmsprop decay rate (default: ${DEFAULT-VALUE}).")
-    float rmsDecay;
+    @Option(names = "--rms-decay", paramLabel = "RHO",
+            description = "rmsprop decay rate, and adadelta's ρ (default: 0.99 for rmsprop, 0.95 for adadelta).")
+    Float rmsDecay;
 
     @Option(names = "--beta1", defaultValue = "0.9", description = "adam beta1 (default: ${DEFAULT-VALUE}).")
     float beta1;
@@ -324,8 +326,10 @@ class TrainCommand implements Callable<Integer> {
         float rate = lr != null ? lr : switch (opt) {
             case SGD -> 0.1f;
             case ADAM -> 0.001f;
+            case ADADELTA -> 1f;
             default -> 0.01f;
         };
+        float decay = rmsDecay != null ? rmsDecay : opt == Optimizers.Kind.ADADELTA ? 0.95f : 0.99f;
         Init in = init != null ? init : autoInit();
         NetSpec net = switch (model) {
             case TWO_LAYER -> Nets.twoLayer(hidden == null ? 50 : hidden.sizes()[0], in);
@@ -333,9 +337,10 @@ class TrainCommand implements Callable<Integer> {
                     activation.toString(), in, batchNorm, dropout);
             case SIMPLE_CNN -> Nets.simpleConv(in);
             case DEEP_CNN -> Nets.deepConv(in);
+            case LENET -> Nets.lenet(in);
         };
         try {
-            return new TrainConfig(model.toString(), net, opt.toString(), rate, momentum, rmsDecay, beta1, beta2,
+            return new TrainConfig(model.toString(), net, opt.toString(), rate, momentum, decay, beta1, beta2,
                     new LrSchedule(schedule, lrGamma, lrStepEpochs), weightDecay, batchSize, epochs, steps, seed,
                     virtualShards, trainSamples, validationFraction, threads, logEvery, checkpointEvery,
                     evalTrainSamples);
@@ -348,6 +353,7 @@ class TrainCommand implements Callable<Integer> {
         return switch (model) {
             case TWO_LAYER, SIMPLE_CNN -> Init.std(0.01);
             case DEEP_CNN -> Init.he();
+            case LENET -> Init.xavier(); // sigmoid throughout
             case MULTI_LAYER -> activation == Activation.RELU ? Init.he() : Init.xavier();
         };
     }

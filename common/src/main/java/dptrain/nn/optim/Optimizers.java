@@ -2,7 +2,7 @@ package dptrain.nn.optim;
 
 import java.util.Locale;
 
-/** The book's optimizers on flat buffers: SGD, Momentum, Nesterov, AdaGrad, RMSProp and Adam. */
+/** The book's optimizers on flat buffers: SGD, Momentum, Nesterov, AdaGrad, RMSProp and Adam, and Adadelta. */
 public final class Optimizers {
     /** Guards divisions by √(accumulated squares), as in the book. */
     static final float EPS = 1e-7f;
@@ -11,7 +11,7 @@ public final class Optimizers {
 
     /** The optimizers, named in lower case as users write them. */
     public enum Kind {
-        SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM;
+        SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, ADADELTA;
 
         /** The name a user writes, e.g. rmsprop. */
         @Override
@@ -25,8 +25,8 @@ public final class Optimizers {
             java.util.Arrays.stream(Kind.values()).map(Kind::toString).toList());
 
     /**
-     * An optimizer by name; {@code momentum} is used by momentum/nesterov, {@code decay} by rmsprop,
-     * {@code beta1}/{@code beta2} by adam.
+     * An optimizer by name; {@code momentum} is used by momentum/nesterov, {@code decay} by rmsprop and (as ρ) by
+     * adadelta, {@code beta1}/{@code beta2} by adam.
      */
     public static Optimizer create(String name, float momentum, float decay, float beta1, float beta2) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -36,13 +36,14 @@ public final class Optimizers {
             case "adagrad" -> new AdaGrad();
             case "rmsprop" -> new RmsProp(decay);
             case "adam" -> new Adam(beta1, beta2);
+            case "adadelta" -> new Adadelta(decay);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "': expected one of " + NAMES);
         };
     }
 
     /** An optimizer by name with the book's default hyperparameters. */
     public static Optimizer create(String name) {
-        return create(name, 0.9f, 0.99f, 0.9f, 0.999f);
+        return create(name, 0.9f, name.equalsIgnoreCase("adadelta") ? 0.95f : 0.99f, 0.9f, 0.999f);
     }
 
     /** p ← p − lr·g. */
@@ -127,6 +128,35 @@ public final class Optimizers {
                 p[i] -= lr * g[i] / ((float) Math.sqrt(h[i]) + EPS);
             }
             zeroTiny(h, from, to);
+        }
+    }
+
+    /**
+     * Adadelta (Zeiler 2012): E[g²] ← ρ·E[g²] + (1 − ρ)·g²; Δ = −√(E[Δ²] + ε) / √(E[g²] + ε) · g;
+     * E[Δ²] ← ρ·E[Δ²] + (1 − ρ)·Δ²; p ← p + lr·Δ. Its step size comes from the updates' own history, so lr is a plain
+     * scale (1 by default, as in the paper).
+     */
+    static final class Adadelta extends BaseOptimizer {
+        /** ε of the paper's experiments. */
+        static final float EPS_ADADELTA = 1e-6f;
+        private final float rho;
+
+        Adadelta(float rho) {
+            super("adadelta", 2);
+            this.rho = rho;
+        }
+
+        void apply(float[] p, float[] g, float lr, int from, int to) {
+            float[] eg = s[0];
+            float[] ed = s[1];
+            for (int i = from; i < to; i++) {
+                eg[i] = rho * eg[i] + (1 - rho) * g[i] * g[i];
+                float d = -(float) Math.sqrt(ed[i] + EPS_ADADELTA) / (float) Math.sqrt(eg[i] + EPS_ADADELTA) * g[i];
+                ed[i] = rho * ed[i] + (1 - rho) * d * d;
+                p[i] += lr * d;
+            }
+            zeroTiny(eg, from, to);
+            zeroTiny(ed, from, to);
         }
     }
 
