@@ -52,13 +52,15 @@ public final class ClusterJob implements AutoCloseable {
         DataPlane dp = DataPlane.start(DataPlane.Settings.from(base, host));
         try {
             // Workers in this JVM, or in other JVMs on this host's shared driver, send over IPC; others over UDP.
-            GradInbox gradsIn = GradInbox.open(dp, DataPlane.GRAD_STREAM, !ipcOnly);
-            String gradChannel = gradsIn.offeredChannel;
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
+            int gradStream = DataPlane.jobGradStream(jobId); // streams of its own on a driver other jobs may share
+            GradInbox gradsIn = GradInbox.open(dp, gradStream, !ipcOnly);
+            String gradChannel = gradsIn.offeredChannel;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
                     Blas.identity(), dp.jobSecret(ipcOnly)));
-            ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel, dp.driverId()),
+            ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel, dp.driverId(),
+                    gradStream, null, 1),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));
             RemoteShardExecutor ex = new RemoteShardExecutor(board, sys, dp, gradsIn, model,
                     noWorkerTimeoutMillis * 1_000_000L, cfg.threads());

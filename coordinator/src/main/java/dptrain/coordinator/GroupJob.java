@@ -32,10 +32,8 @@ import java.util.function.BooleanSupplier;
  * a worker lost mid-unit has its shards taken over by the rest of its group.
  */
 public final class GroupJob implements ShardExecutor {
-    /** Jobs started in this JVM: keeps their IPC streams and worker numbers apart. */
+    /** Jobs started in this JVM: keeps their streams apart (slots 1 … 99 999; a training job's are above). */
     private static final AtomicInteger JOBS = new AtomicInteger();
-    /** Stream ids and worker numbers a job owns: GRAD_STREAM + SPAN·j and workers SPAN·j + 1 …, PARAMS_STREAM + those. */
-    private static final int SPAN = 10_000;
 
     private final ActorSystem<?> system;
     private final ActorRef<CoordinatorProtocol.Command> coordinator;
@@ -58,10 +56,10 @@ public final class GroupJob implements ShardExecutor {
      */
     public static GroupJob start(ActorSystem<?> system, DataPlane dp, boolean ipc, TrainConfig cfg, Dataset train,
                                  Set<Address> group, long noWorkerTimeoutMillis, BooleanSupplier cancelled) {
-        int j = JOBS.incrementAndGet() % (Integer.MAX_VALUE / SPAN - 1) + 1;
+        int j = JOBS.incrementAndGet() % 99_999 + 1;
         // Each job its own gradient stream: over UDP they may share the node's one data port
         // (dptrain.data-plane.port, as train's coordinator uses it; 0: a free port per job).
-        int gradStream = DataPlane.GRAD_STREAM + SPAN * j;
+        int gradStream = DataPlane.GRAD_STREAM + DataPlane.SPAN * j;
         GradInbox gradsIn = GradInbox.open(dp, gradStream, !ipc);
         String gradChannel = gradsIn.offeredChannel;
         ActorRef<CoordinatorProtocol.Command> coordinator = null;
@@ -72,7 +70,7 @@ public final class GroupJob implements ShardExecutor {
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
                     Blas.identity(), dp.jobSecret(ipc)));
             coordinator = system.systemActorOf(Coordinator.create(board, gradChannel, dp.driverId(), gradStream,
-                    Set.copyOf(group), SPAN * j + 1), "group-job-" + Long.toHexString(jobId), Props.empty());
+                    Set.copyOf(group), 1), "group-job-" + Long.toHexString(jobId), Props.empty());
             ex = new RemoteShardExecutor(board, coordinator, dp, gradsIn, new Model(cfg.net()),
                     noWorkerTimeoutMillis * 1_000_000L, cfg.threads());
             ex.cancelWhen(cancelled);

@@ -109,7 +109,7 @@ public final class Worker {
             }
             String endpoint;
             if (ipc) {
-                paramsIn = dp.subscription(dp.ipcChannel(), DataPlane.PARAMS_STREAM + o.workerId());
+                paramsIn = dp.subscription(dp.ipcChannel(), DataPlane.ipcParamsStream(o.gradStream(), o.workerId()));
                 endpoint = DataPlane.IPC_ENDPOINT;
             } else {
                 paramsIn = dp.subscription(dp.udpChannel(env.host(), env.dataPort()), DataPlane.PARAMS_STREAM);
@@ -130,7 +130,7 @@ public final class Worker {
             ctx.getLog().info("worker {} joined job {} ({} parameters, data plane {})", workerId, jobId,
                     model.paramCount(), endpoint);
             coordinator.tell(new CoordinatorProtocol.WorkerReady(jobId, workerId, ctx.getSelf(), endpoint,
-                    ipc ? DataPlane.PARAMS_STREAM + workerId : DataPlane.PARAMS_STREAM, env.host(),
+                    ipc ? DataPlane.ipcParamsStream(o.gradStream(), workerId) : DataPlane.PARAMS_STREAM, env.host(),
                     ProcessHandle.current().pid(), Blas.identity()));
         } catch (RuntimeException e) {
             release();

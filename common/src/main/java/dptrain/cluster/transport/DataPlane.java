@@ -27,8 +27,24 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 public final class DataPlane implements AutoCloseable {
     /** Stream id of gradient messages (worker → coordinator). */
     public static final int GRAD_STREAM = 1001;
-    /** First stream id of parameter messages (coordinator → worker); IPC adds the worker id. */
+    /** First stream id of parameter messages (coordinator → worker); IPC adds the job's offset and the worker id. */
     public static final int PARAMS_STREAM = 2001;
+    /** Stream ids a job owns: its gradient stream GRAD_STREAM + SPAN·slot, its workers' IPC streams PARAMS_STREAM + SPAN·slot + id. */
+    public static final int SPAN = 10_000;
+
+    /**
+     * The IPC stream of a worker's parameters in the job whose gradient stream is gradStream: offset like the
+     * gradient stream, so jobs that share a driver (a search's groups, two coordinators on one host's driver) never
+     * share a stream.
+     */
+    public static int ipcParamsStream(int gradStream, int workerId) {
+        return PARAMS_STREAM + (gradStream - GRAD_STREAM) + workerId;
+    }
+
+    /** The gradient stream of a training job (not a search's group): a slot in 100 000 … 199 999 from its random id. */
+    public static int jobGradStream(long jobId) {
+        return GRAD_STREAM + SPAN * (100_000 + (int) Math.floorMod(jobId, 100_000L));
+    }
 
     /** The smallest MTU at which a chunk is sized to fit one Aeron frame (see {@link Settings#chunkBytes}). */
     static final int SINGLE_FRAME_MTU = 32 * 1024;
