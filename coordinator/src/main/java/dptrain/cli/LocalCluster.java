@@ -105,13 +105,7 @@ final class LocalCluster {
             }
             // A driver killed (SIGKILL) could not delete its directory; its name is this live process's, so the
             // orphan sweep would not either.
-            if (Files.exists(dir)) {
-                try (var walk = Files.walk(dir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                } catch (IOException e) {
-                    // best effort: it only holds memory until the next boot
-                }
-            }
+            dptrain.util.FileTrees.deleteQuietly(dir);
         }
     }
 

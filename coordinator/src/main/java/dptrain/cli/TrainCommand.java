@@ -329,7 +329,7 @@ class TrainCommand implements Callable<Integer> {
             case ADADELTA -> 1f;
             default -> 0.01f;
         };
-        float decay = rmsDecay != null ? rmsDecay : opt == Optimizers.Kind.ADADELTA ? 0.95f : 0.99f;
+        float decay = rmsDecay != null ? rmsDecay : Optimizers.defaultDecay(opt.toString());
         Init in = init != null ? init : autoInit();
         NetSpec net = switch (model) {
             case TWO_LAYER -> Nets.twoLayer(hidden == null ? 50 : hidden.sizes()[0], in);

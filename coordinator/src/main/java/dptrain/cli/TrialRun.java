@@ -21,13 +21,11 @@ import dptrain.worker.TrialRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -220,10 +218,6 @@ final class TrialRun implements TrialRunner {
     }
 
     static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // scratch space: nothing is lost
-        }
+        dptrain.util.FileTrees.deleteQuietly(dir); // scratch space: nothing is lost
     }
 }

@@ -256,10 +256,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         for (int b : suffixFrom) {
             ready = Math.max(ready, Math.min(paramCount, b / 4));
         }
-        if (appliedFrom - ready < MIN_APPLY_FLOATS && ready > 0) {
-            return 0;
-        }
-        if (ready >= appliedFrom) {
+        if (ready >= appliedFrom || (ready > 0 && appliedFrom - ready < MIN_APPLY_FLOATS)) {
             return 0;
         }
         ps.applyRange(ready, appliedFrom);

@@ -174,9 +174,7 @@ public final class DataPlane implements AutoCloseable {
                             + "driver's and no driver runs there; give dptrain.data-plane.aeron-dir (--aeron-dir) a new "
                             + "path, or the directory of the host's running driver");
                 }
-                try (var walk = Files.walk(dir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                dptrain.util.FileTrees.deleteQuietly(dir); // what is left makes createDirectory fail, naming it
             }
             Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
@@ -396,9 +394,7 @@ public final class DataPlane implements AutoCloseable {
                 if (ProcessHandle.of(pid).isPresent()) {
                     continue;
                 }
-                try (var walk = Files.walk(d)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                dptrain.util.FileTrees.deleteQuietly(d);
             }
         } catch (java.io.IOException | RuntimeException e) {
             // best effort: leftovers only cost memory, never correctness

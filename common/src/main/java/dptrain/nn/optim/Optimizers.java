@@ -43,7 +43,12 @@ public final class Optimizers {
 
     /** An optimizer by name with the book's default hyperparameters. */
     public static Optimizer create(String name) {
-        return create(name, 0.9f, name.equalsIgnoreCase("adadelta") ? 0.95f : 0.99f, 0.9f, 0.999f);
+        return create(name, 0.9f, defaultDecay(name), 0.9f, 0.999f);
+    }
+
+    /** The default of {@code decay}: RMSProp's 0.99, Adadelta's ρ of 0.95 (the paper's). */
+    public static float defaultDecay(String name) {
+        return name.equalsIgnoreCase("adadelta") ? 0.95f : 0.99f;
     }
 
     /** p ← p − lr·g. */
