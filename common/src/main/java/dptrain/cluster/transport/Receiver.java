@@ -13,6 +13,13 @@ import org.agrona.collections.Int2ObjectHashMap;
  * that fails any check is dropped whole and counted once by reason; only complete, verified messages reach the
  * sink. Chunks of one publisher arrive in order, so assembly is kept per publisher session. Used by one polling
  * thread; the counts may be read from any thread.
+ *
+ * <p>A publisher sends one message at a time, each chunk once, in ascending offsets from 0 or descending from the
+ * end. A chunk of the message under way that is not the next one (one missing, repeated or out of order) drops it
+ * (BAD_LENGTH); so does a bad CRC (BAD_CHECKSUM) or MAC (BAD_MAC). The rest of a dropped message is skipped uncounted
+ * until another message begins, or until the dropped one begins again in the order it was sent (a sender sending it
+ * again, whole; not possible when its first chunk never came). A message left unfinished when another begins is
+ * dropped (BAD_LENGTH). Chunks verified before the damage have reached {@link Sink#chunk}; none after it does.
  */
 public final class Receiver {
     /** Decides which messages are wanted and takes the complete ones. */
@@ -56,6 +63,8 @@ public final class Receiver {
         int hi;
         /** Chunks come in ascending offsets (from 0) or descending (from the end). */
         boolean ascending;
+        /** Its first chunk was one of its ends, so ascending is known (a dropped message can begin again). */
+        boolean begun;
         boolean rejected;
         boolean active;
     }
@@ -81,21 +90,23 @@ public final class Receiver {
             p = new Partial();
             bySession.put(header.sessionId(), p);
         }
+        boolean same = p.active && p.first.sameMessage(f);
+        if (same && p.rejected && !(p.begun && (p.ascending ? f.offset == 0 : f.offset + f.length == f.total))) {
+            return; // the rest of a message already dropped and counted
+        }
         if (f.length != length - Frame.LENGTH || f.offset < 0 || f.total <= 0 || f.total > maxTotal
                 || f.length <= 0 || f.offset > f.total - f.length) {
             reject(p, f, DropReason.BAD_LENGTH);
             return;
         }
-        boolean continuation = p.active && p.first.sameMessage(f)
-                && (p.ascending ? f.offset == p.hi : f.offset + f.length == p.lo);
-        if (continuation) {
-            if (p.rejected) {
-                advance(p, f); // the rest of a message already dropped and counted
+        if (same && !p.rejected) {
+            if (p.ascending ? f.offset != p.hi : f.offset + f.length != p.lo) {
+                reject(p, f, DropReason.BAD_LENGTH); // a chunk of it missing, repeated or out of order
                 return;
             }
         } else if (f.offset == 0 || f.offset + f.length == f.total) {
             // A new message starts (chunks go in ascending or, for gradients streamed during the backward pass,
-            // descending order); an unfinished one from this publisher is lost.
+            // descending order), or a dropped one again; an unfinished one from this publisher is lost.
             if (p.active && !p.rejected) {
                 count(DropReason.BAD_LENGTH);
             }
@@ -104,6 +115,7 @@ public final class Receiver {
             p.active = true;
             p.rejected = false;
             p.ascending = f.offset == 0;
+            p.begun = true;
             p.lo = p.ascending ? 0 : f.total;
             p.hi = p.lo;
             if (why != null) {
@@ -158,13 +170,10 @@ public final class Receiver {
     private void reject(Partial p, Frame f, DropReason why) {
         if (!(p.active && p.first.sameMessage(f))) {
             p.first.copyFrom(f);
-            p.ascending = f.offset == 0 || f.offset + f.length != f.total;
-            p.lo = f.offset;
-            p.hi = f.offset;
+            p.begun = false; // met in its middle (or no message at all): which way it goes is not known
         }
         p.active = true;
         p.rejected = true;
-        advance(p, f);
         count(why);
     }
 
