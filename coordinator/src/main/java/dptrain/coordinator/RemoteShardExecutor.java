@@ -323,6 +323,11 @@ public final class RemoteShardExecutor implements ShardExecutor {
         return owner[k] == null ? -1 : owner[k].worker.id;
     }
 
+    /** Gradient messages dropped so far for the reason (for tests; safe from any thread). */
+    long dropped(DropReason why) {
+        return receiver.dropped(why);
+    }
+
     /** Feeds the previous step (its full period, apply included) to the distribution check; prints the verdict. */
     private void recordCheck(long now) {
         if (lastStartNanos != 0 && !stepCompute.isEmpty() && stepSamples > 0) {
