@@ -58,7 +58,7 @@ public final class Receiver {
     private static final class Partial {
         final Frame first = new Frame();
         byte[] payload;
-        /** Payload bytes [lo, hi) are in (checked, or skipped when rejected). */
+        /** Payload bytes [lo, hi) are in, checked (while the message is not rejected). */
         int lo;
         int hi;
         /** Chunks come in ascending offsets (from 0) or descending (from the end). */
