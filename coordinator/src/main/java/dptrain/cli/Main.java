@@ -9,12 +9,13 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The dptrain command line: train, local-cluster, coordinator, search, worker, eval, fetch-mnist and example. */
+/** The dptrain command line: train, local-cluster, coordinator, search, worker, eval, fetch-mnist, example and experiment. */
 @Command(name = "dptrain", mixinStandardHelpOptions = true, version = "dptrain 0.1.0",
         description = "Trains the networks of \"Deep Learning from Scratch\" on MNIST, data-parallel.",
         subcommands = {TrainCommand.class, LocalClusterCommand.class, CoordinatorCommand.class, SearchCommand.class,
                 WorkerCommand.class,
-                EvalCommand.class, FetchMnistCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, FetchMnistCommand.class, ExampleCommand.class, ExperimentCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a bad flag, value or file given by the user. */
     public static final int USAGE = 2;
@@ -25,7 +26,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new IllegalArgumentException("missing command: expected one of train, local-cluster, coordinator, search, worker, eval, fetch-mnist, example "
+        throw new IllegalArgumentException("missing command: expected one of train, local-cluster, coordinator, search, worker, eval, fetch-mnist, example, experiment "
                 + "(see dptrain --help)");
     }
 

@@ -77,13 +77,17 @@ final class SearchCommand implements Callable<Integer> {
             "workers", "host", "port", "data-port", "mtu", "config", "worker-timeout", "data-dir", "run-dir", "resume",
             "checkpoint-every", "log-every", "eval-train-samples", "no-plots", "quiet", "verbose", "help", "version");
 
+    /** The parameter whose values are whole sets of train flags (a search over named configurations). */
+    static final String VARIANT = "variant";
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--param", paramLabel = "NAME=DIST",
             description = "A searched train setting and its distribution: uniform:LO:HI, log-uniform:LO:HI, int:LO:HI, "
                     + "log-int:LO:HI or choice:A,B,... (e.g. lr=log-uniform:1e-6:1e-2, optimizer=choice:sgd,adam). "
-                    + "Repeat for each parameter.")
+                    + "variant=choice:FLAGS,FLAGS,... tries whole sets of train flags (e.g. 'variant=choice:--optimizer "
+                    + "sgd --lr 0.01,--optimizer adam'). Repeat for each parameter.")
     List<String> params = new ArrayList<>();
 
     @Option(names = "--space", paramLabel = "FILE", description = "The parameters as a HOCON or JSON file "
@@ -384,6 +388,7 @@ final class SearchCommand implements Callable<Integer> {
                 names.add(n);
             }
         }
+        names.add(VARIANT);
         for (Param p : space.params()) {
             if (!names.contains(p.name())) {
                 String hint = NOT_PARAMS.contains(p.name()) ? " (the search owns it, or it does not change what is "
@@ -448,6 +453,10 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private static void addValue(List<String> a, String name, String value) {
+        if (name.equals(VARIANT)) { // whole sets of train flags, e.g. "--optimizer sgd --lr 0.01"
+            a.addAll(List.of(value.trim().split("\\s+")));
+            return;
+        }
         if (name.equals("batch-norm")) {
             if (!value.equalsIgnoreCase("false")) {
                 if (!value.equalsIgnoreCase("true")) {

@@ -100,6 +100,8 @@ final class TrialRun implements TrialRunner {
             }
             long[] lastShip = {System.nanoTime()};
             long[] shipAt = {-1};
+            int logEvery = cfg.logEvery();
+            List<List<Double>> stepLosses = new java.util.ArrayList<>();
             @SuppressWarnings("unchecked")
             Map<String, Object>[] lastEpoch = new Map[1];
             List<TrainListener> listeners = List.of(new TrainListener() {
@@ -108,12 +110,19 @@ final class TrialRun implements TrialRunner {
                     if (stop.getAsBoolean()) {
                         throw new CancellationException("stopped");
                     }
+                    if ((step + 1) % logEvery == 0) {
+                        stepLosses.add(List.of((double) (step + 1), loss));
+                    }
                 }
 
                 @Override
                 public void onEpoch(Map<String, Object> record) {
                     lastEpoch[0] = record;
-                    events.epoch(JsonCodec.write(record));
+                    // The losses of every --log-every-th step of this epoch travel with it (a study's loss curves).
+                    Map<String, Object> withLosses = new LinkedHashMap<>(record);
+                    withLosses.put("step_losses", List.copyOf(stepLosses));
+                    stepLosses.clear();
+                    events.epoch(JsonCodec.write(withLosses));
                     long step = ((Number) record.get("step")).longValue();
                     if (step == shipAt[0]) {
                         try {
