@@ -7,6 +7,7 @@ import dptrain.nn.layers.Dropout;
 import dptrain.nn.layers.Flatten;
 import dptrain.nn.layers.Layer;
 import dptrain.nn.layers.LayerSetup;
+import dptrain.nn.layers.LocalResponseNorm;
 import dptrain.nn.layers.Pooling;
 import dptrain.nn.layers.Relu;
 import dptrain.nn.layers.Sigmoid;
@@ -205,6 +206,36 @@ public sealed interface LayerSpec {
 
         public String describe() {
             return "dropout(" + ratio + ")";
+        }
+    }
+
+    /**
+     * Local response normalization across channels over a window of {@code size} channels:
+     * a / (k + alpha/size · Σ a²)^beta (α divided by the window size, as PyTorch's LocalResponseNorm).
+     */
+    record LrnSpec(int size, float k, float alpha, float beta) implements LayerSpec {
+        public LrnSpec {
+            if (size < 1 || !(k > 0f) || !(alpha >= 0f) || !(beta >= 0f) || !Float.isFinite(k + alpha + beta)) {
+                throw new IllegalArgumentException("lrn needs size >= 1, k > 0, alpha >= 0, beta >= 0 (finite); got "
+                        + size + "," + k + "," + alpha + "," + beta);
+            }
+        }
+
+        /** AlexNet's constants: n = 5, k = 2, α = 1e-4, β = 0.75. */
+        public static LrnSpec alexNet() {
+            return new LrnSpec(5, 2f, 1e-4f, 0.75f);
+        }
+
+        public int[] outShape(int[] in) {
+            return in.clone();
+        }
+
+        public Layer create(LayerSetup s, int i) {
+            return new LocalResponseNorm(s, size, k, alpha, beta);
+        }
+
+        public String describe() {
+            return "lrn(" + size + "," + k + "," + alpha + "," + beta + ")";
         }
     }
 

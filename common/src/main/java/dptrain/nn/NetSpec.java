@@ -100,6 +100,7 @@ public record NetSpec(int[] inputShape, List<LayerSpec> layers, Loss.Kind loss, 
                     arg(a, 0, 3), arg(a, 1, 3), arg(a, 2, 3));
             case "dropout" -> new LayerSpec.DropoutSpec(a.length == 1 ? a[0] : bad("dropout takes one ratio"));
             case "batchnorm" -> new LayerSpec.BatchNormSpec();
+            case "lrn" -> new LayerSpec.LrnSpec(arg(a, 0, 4), a[1], a[2], a[3]);
             default -> new LayerSpec.Simple(name);
         };
     }

@@ -35,7 +35,14 @@ class GradientCheckTest {
                         + "loss=softmax;init=std:0.3"),
                 Arguments.of("avgpool", "in=6x6x2;conv(3,3,1,1);tanh;avgpool(2,2,0);affine(3);loss=softmax;init=std:0.3"),
                 Arguments.of("batchnorm-conv", "in=6x6x2;conv(3,3,1,1);batchnorm;tanh;affine(3);loss=softmax;init=std:0.3"),
-                Arguments.of("flatten", "in=4x4x2;conv(2,3,1,0);flatten;tanh;affine(3);loss=softmax;init=std:0.3"));
+                Arguments.of("flatten", "in=4x4x2;conv(2,3,1,0);flatten;tanh;affine(3);loss=softmax;init=std:0.3"),
+                // LRN strong enough (α = 2, k = 1) that its cross-channel terms carry weight; and AlexNet's
+                // constants behind ReLU, before a max pool fed by 1×1 convolutions, as alexnet-small uses it.
+                Arguments.of("lrn", "in=4x4x2;conv(6,3,1,1);tanh;lrn(5,1,2,0.75);affine(3);loss=softmax;init=std:0.5"),
+                Arguments.of("lrn-even-window", "in=4x4x2;conv(5,3,1,1);tanh;lrn(4,0.5,1,0.6);affine(3);"
+                        + "loss=softmax;init=std:0.5"),
+                Arguments.of("relu-lrn-maxpool", "in=6x6x2;conv(6,1,1,0);relu;lrn(5,2,1.0e-4,0.75);maxpool(2,2,0);"
+                        + "affine(3);loss=softmax;init=std:0.5"));
     }
 
     @ParameterizedTest(name = "{0}")

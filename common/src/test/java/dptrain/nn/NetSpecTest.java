@@ -43,6 +43,10 @@ class NetSpecTest {
         assertTrue(e.getMessage().contains("image input"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> NetSpec.parse("in=4x4x1;conv(3,5,1,0);affine(10)"));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NetSpec.parse("in=4x4x2;lrn(5,0,1,0.75);affine(10)"));
+        assertTrue(e.getMessage().contains("lrn(5,0,1,0.75)") && e.getMessage().contains("k > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NetSpec.parse("in=4x4x2;lrn(5);affine(10)"));
+        assertTrue(e.getMessage().contains("expected 4 arguments"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> NetSpec.parse("in=784;affine(10);relu;batchnorm;maxpool(2,2,0)"));
         assertTrue(e.getMessage().contains("maxpool"), e.getMessage());
     }
