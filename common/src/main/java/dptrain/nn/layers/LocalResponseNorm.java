@@ -26,8 +26,15 @@ public final class LocalResponseNorm extends Layer {
     /** d_c and d_c^−β of the last forward, per value. */
     private final float[] den;
     private final float[] scale;
-    /** One position's squares (forward) or g·b/d terms (backward). */
-    private final float[] window;
+    /**
+     * One position's squares a² (forward, from index ⌊n/2⌋) or terms g·b/d (backward, from ⌊(n−1)/2⌋), with zeros
+     * around them where a window runs past the channels; and the window sums. Summing n shifted copies of the row keeps
+     * every loop free of bounds and vectorizable, and adds each window in channel order (the zeros change nothing).
+     */
+    private final float[] squares;
+    private final float[] terms;
+    private final float[] sums;
+    private final int size;
     private float[] x;
 
     /** Builds the layer over {H, W, C} (or {units}) with window size n and the constants k, α, β. */
@@ -36,6 +43,7 @@ public final class LocalResponseNorm extends Layer {
         int[] shape = s.inShape();
         this.channels = shape[shape.length - 1];
         this.positions = inSize / channels;
+        this.size = size;
         this.below = size / 2;
         this.above = (size - 1) / 2;
         this.k = k;
@@ -43,7 +51,9 @@ public final class LocalResponseNorm extends Layer {
         this.beta = beta;
         this.den = new float[maxBatch * inSize];
         this.scale = new float[maxBatch * inSize];
-        this.window = new float[channels];
+        this.squares = new float[channels + size - 1];
+        this.terms = new float[channels + size - 1];
+        this.sums = new float[channels];
     }
 
     @Override
@@ -53,30 +63,38 @@ public final class LocalResponseNorm extends Layer {
         for (int p = 0, rows = n * positions; p < rows; p++) {
             int base = p * c;
             for (int ch = 0; ch < c; ch++) {
-                window[ch] = x[base + ch] * x[base + ch];
+                squares[below + ch] = x[base + ch] * x[base + ch];
+            }
+            windowSums(squares);
+            for (int ch = 0; ch < c; ch++) {
+                den[base + ch] = k + alphaOverN * sums[ch];
+            }
+            if (beta == 0.75f) {
+                for (int ch = 0; ch < c; ch++) {
+                    // d^−0.75 = 1/(√d·√√d): correctly rounded square roots, the same bits everywhere.
+                    float r = (float) Math.sqrt(den[base + ch]);
+                    scale[base + ch] = 1f / (r * (float) Math.sqrt(r));
+                }
+            } else {
+                for (int ch = 0; ch < c; ch++) {
+                    scale[base + ch] = (float) StrictMath.pow(den[base + ch], -beta);
+                }
             }
             for (int ch = 0; ch < c; ch++) {
-                float sum = 0f;
-                for (int j = Math.max(0, ch - below), to = Math.min(c - 1, ch + above); j <= to; j++) {
-                    sum += window[j];
-                }
-                float d = k + alphaOverN * sum;
-                float sc = powMinusBeta(d);
-                den[base + ch] = d;
-                scale[base + ch] = sc;
-                out[base + ch] = x[base + ch] * sc;
+                out[base + ch] = x[base + ch] * scale[base + ch];
             }
         }
         return out;
     }
 
-    /** d^−β: for β = 0.75 from square roots, which are correctly rounded everywhere. */
-    private float powMinusBeta(float d) {
-        if (beta == 0.75f) {
-            float r = (float) Math.sqrt(d);
-            return 1f / (r * (float) Math.sqrt(r));
+    /** sums[ch] = padded[ch] + padded[ch + 1] + ... + padded[ch + n − 1]. */
+    private void windowSums(float[] padded) {
+        java.util.Arrays.fill(sums, 0f);
+        for (int o = 0; o < size; o++) {
+            for (int ch = 0; ch < channels; ch++) {
+                sums[ch] += padded[ch + o];
+            }
         }
-        return (float) StrictMath.pow(d, -beta);
     }
 
     @Override
@@ -89,15 +107,12 @@ public final class LocalResponseNorm extends Layer {
         for (int p = 0, rows = n * positions; p < rows; p++) {
             int base = p * c;
             for (int ch = 0; ch < c; ch++) {
-                window[ch] = dout[base + ch] * out[base + ch] / den[base + ch];
+                terms[above + ch] = dout[base + ch] * out[base + ch] / den[base + ch];
             }
+            // The channels whose windows hold j are [j − ⌊(n−1)/2⌋, j + ⌊n/2⌋].
+            windowSums(terms);
             for (int j = 0; j < c; j++) {
-                // The channels whose windows hold j: [j − above, j + below].
-                float sum = 0f;
-                for (int ch = Math.max(0, j - above), to = Math.min(c - 1, j + below); ch <= to; ch++) {
-                    sum += window[ch];
-                }
-                dx[base + j] = dout[base + j] * scale[base + j] - coef * x[base + j] * sum;
+                dx[base + j] = dout[base + j] * scale[base + j] - coef * x[base + j] * sums[j];
             }
         }
         return dx;
