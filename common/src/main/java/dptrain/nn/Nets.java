@@ -4,6 +4,7 @@ import dptrain.nn.LayerSpec.AffineSpec;
 import dptrain.nn.LayerSpec.BatchNormSpec;
 import dptrain.nn.LayerSpec.ConvSpec;
 import dptrain.nn.LayerSpec.DropoutSpec;
+import dptrain.nn.LayerSpec.LrnSpec;
 import dptrain.nn.LayerSpec.PoolSpec;
 import dptrain.nn.LayerSpec.Simple;
 import java.util.ArrayList;
@@ -60,6 +61,23 @@ public final class Nets {
         return new NetSpec(IMAGE, List.of(new ConvSpec(6, 5, 1, 2), new Simple("sigmoid"), new PoolSpec(false, 2, 2, 0),
                 new ConvSpec(16, 5, 1, 0), new Simple("sigmoid"), new PoolSpec(false, 2, 2, 0),
                 new AffineSpec(120), new Simple("sigmoid"), new AffineSpec(84), new Simple("sigmoid"),
+                new AffineSpec(CLASSES)), Loss.Kind.SOFTMAX, init);
+    }
+
+    /**
+     * Chapter 7.7's AlexNet (Krizhevsky et al. 2012), MNIST-sized: conv 5×5 32 – ReLU – LRN – max-pool 2, conv 5×5 64 –
+     * ReLU – LRN – max-pool 2, conv 3×3 96 – ReLU – conv 3×3 96 – ReLU – conv 3×3 64 – ReLU – max-pool 2 (28 → 14 → 7
+     * → 3), affine 256 – ReLU – dropout 0.5 – affine 256 – ReLU – dropout 0.5 – affine 10. Every conv keeps its size
+     * (padded); LRN with AlexNet's n = 5, k = 2, α = 1e-4, β = 0.75 ({@link LrnSpec#alexNet()}).
+     */
+    public static NetSpec alexnetSmall(Init init) {
+        LrnSpec lrn = LrnSpec.alexNet();
+        Simple relu = new Simple("relu");
+        PoolSpec pool = new PoolSpec(true, 2, 2, 0);
+        return new NetSpec(IMAGE, List.of(new ConvSpec(32, 5, 1, 2), relu, lrn, pool,
+                new ConvSpec(64, 5, 1, 2), relu, lrn, pool,
+                new ConvSpec(96, 3, 1, 1), relu, new ConvSpec(96, 3, 1, 1), relu, new ConvSpec(64, 3, 1, 1), relu, pool,
+                new AffineSpec(256), relu, new DropoutSpec(0.5f), new AffineSpec(256), relu, new DropoutSpec(0.5f),
                 new AffineSpec(CLASSES)), Loss.Kind.SOFTMAX, init);
     }
 

@@ -60,7 +60,9 @@ class GradientCheckTest {
                 Arguments.of("simple-cnn", Nets.simpleConv(Init.std(0.1)), 2, 300, 0.02),
                 // Fifteen layers of ReLU and max-pool over noise: switching points are dense and float32 rounding
                 // accumulates, so up to 5 % of sampled points may miss; a wrong backward pass misses nearly all.
-                Arguments.of("deep-cnn", Nets.deepConv(Init.he()), 1, 150, 0.05));
+                Arguments.of("deep-cnn", Nets.deepConv(Init.he()), 1, 150, 0.05),
+                // As deep-cnn: ReLU, max-pool and dropout over noise, with two LRN layers.
+                Arguments.of("alexnet-small", Nets.alexnetSmall(Init.he()), 1, 150, 0.05));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,7 +10,8 @@ class NetSpecTest {
     @Test
     void textFormRoundTrips() {
         for (NetSpec s : new NetSpec[] {Nets.twoLayer(50, Init.std(0.01)), Nets.simpleConv(Init.he()),
-                Nets.deepConv(Init.he()), Nets.multiLayer(new int[] {100, 100}, "tanh", Init.xavier(), true, 0.5f)}) {
+                Nets.deepConv(Init.he()), Nets.multiLayer(new int[] {100, 100}, "tanh", Init.xavier(), true, 0.5f),
+                Nets.lenet(Init.xavier()), Nets.alexnetSmall(Init.he())}) {
             assertEquals(s, NetSpec.parse(s.describe()));
             assertEquals(s.describe(), NetSpec.parse(s.describe()).describe());
         }
@@ -30,6 +31,13 @@ class NetSpecTest {
         Model lenet = new Model(Nets.lenet(Init.xavier()));
         assertEquals(6 * 25 + 6 + 16 * 6 * 25 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10, lenet.paramCount());
         assertTrue(Nets.lenet(Init.xavier()).describe().contains("avgpool(2,2,0)"), Nets.lenet(Init.xavier()).describe());
+        // alexnet-small: padded convs keep 28×28 (32 ch) and 14×14 (64 ch), then 7×7 (96, 96, 64), pooled to 3×3×64.
+        Model alex = new Model(Nets.alexnetSmall(Init.he()));
+        int alexConvs = (25 * 1 * 32 + 32) + (25 * 32 * 64 + 64) + (9 * 64 * 96 + 96) + (9 * 96 * 96 + 96)
+                + (9 * 96 * 64 + 64);
+        assertEquals(alexConvs + 576 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10, alex.paramCount());
+        String alexText = Nets.alexnetSmall(Init.he()).describe();
+        assertTrue(alexText.contains("relu;lrn(5,2.0,1.0E-4,0.75);maxpool(2,2,0)"), alexText);
     }
 
     @Test

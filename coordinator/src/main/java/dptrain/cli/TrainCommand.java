@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 class TrainCommand implements Callable<Integer> {
     /** The book's networks. */
     enum ModelName {
-        TWO_LAYER, MULTI_LAYER, SIMPLE_CNN, DEEP_CNN, LENET;
+        TWO_LAYER, MULTI_LAYER, SIMPLE_CNN, DEEP_CNN, LENET, ALEXNET_SMALL;
 
         /** The name a user writes, e.g. simple-cnn (picocli matches flags against it). */
         @Override
@@ -138,7 +138,7 @@ class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--init", defaultValue = "auto", paramLabel = "INIT", converter = InitConverter.class,
             description = "Weight init: he | xavier | std:<sigma> | auto, the book's choice per model: std:0.01 for "
-                    + "two-layer and simple-cnn, he for deep-cnn and relu nets, xavier for lenet and sigmoid/tanh (default: ${DEFAULT-VALUE}).")
+                    + "two-layer and simple-cnn, he for deep-cnn, alexnet-small and relu nets, xavier for lenet and sigmoid/tanh (default: ${DEFAULT-VALUE}).")
     Init init;
 
     @Option(names = "--batch-norm", description = "multi-layer: batch normalization after each hidden affine layer.")
@@ -338,6 +338,7 @@ class TrainCommand implements Callable<Integer> {
             case SIMPLE_CNN -> Nets.simpleConv(in);
             case DEEP_CNN -> Nets.deepConv(in);
             case LENET -> Nets.lenet(in);
+            case ALEXNET_SMALL -> Nets.alexnetSmall(in);
         };
         try {
             return new TrainConfig(model.toString(), net, opt.toString(), rate, momentum, decay, beta1, beta2,
@@ -352,7 +353,7 @@ class TrainCommand implements Callable<Integer> {
     private Init autoInit() {
         return switch (model) {
             case TWO_LAYER, SIMPLE_CNN -> Init.std(0.01);
-            case DEEP_CNN -> Init.he();
+            case DEEP_CNN, ALEXNET_SMALL -> Init.he();
             case LENET -> Init.xavier(); // sigmoid throughout
             case MULTI_LAYER -> activation == Activation.RELU ? Init.he() : Init.xavier();
         };

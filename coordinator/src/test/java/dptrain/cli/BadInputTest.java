@@ -21,7 +21,8 @@ class BadInputTest {
     static Stream<Arguments> badFlags() {
         return Stream.of(
                 Arguments.of(new String[] {"--bogus"}, "--bogus"),
-                Arguments.of(new String[] {"--model", "resnet"}, "two-layer, multi-layer, simple-cnn, deep-cnn"),
+                Arguments.of(new String[] {"--model", "resnet"},
+                        "two-layer, multi-layer, simple-cnn, deep-cnn, lenet, alexnet-small"),
                 Arguments.of(new String[] {"--epochs", "many"}, "--epochs"),
                 Arguments.of(new String[] {"--epochs", "0"}, "--epochs"),
                 Arguments.of(new String[] {"--lr", "-0.1"}, "--lr"),

@@ -60,6 +60,22 @@ class MnistTrainingTest {
                 "multi-layer (batch norm, dropout) params_sha256 for --threads 1 and 2");
     }
 
+    /**
+     * alexnet-small (LRN, dropout, He by default) trains to the same bits on one and two threads, and its run records
+     * the net with its LRN layers, so a checkpoint or a worker rebuilds the same network from the text.
+     */
+    @Test
+    void alexnetSmallSameParamsForOneAndTwoThreads() throws IOException {
+        String[] alex = {"--model", "alexnet-small", "--train-samples", "400", "--epochs", "1", "--virtual-shards", "4"};
+        Path run = tmp.resolve("a1");
+        Object one = train(run, concat(alex, "--threads", "1")).get("params_sha256");
+        assertNotNull(one);
+        assertEquals(one, train(tmp.resolve("a2"), concat(alex, "--threads", "2")).get("params_sha256"),
+                "alexnet-small params_sha256 for --threads 1 and 2");
+        String config = Files.readString(run.resolve("config.json"));
+        assertTrue(config.contains(dptrain.nn.Nets.alexnetSmall(dptrain.nn.Init.he()).describe()), config);
+    }
+
     @Test
     void runDirectoryHoldsWhatTheUserNeeds() throws IOException {
         Path run = tmp.resolve("run");
