@@ -8,9 +8,15 @@ term and where each default comes from; pass new measurements as flags to redo t
   /usr/bin/python3 scripts/bench/scaling_model.py                # markdown tables, defaults below
   /usr/bin/python3 scripts/bench/scaling_model.py --ms-per-sample 0.25 --cpu-per-message-ms 1.2
 
-Three reduce designs, all bit-identical to one process (shard sums are added in shard order):
-  ps       one parameter server (today): it sends the vector to every worker and receives one
-           per worker, so its NIC carries 2*N*S bytes per step and its CPU handles N messages.
+Four reduce designs, all bit-identical to one process (shard sums are added in shard order):
+  ps-serial  one parameter server, nothing overlapped (sessions 1-3): parameters out to every worker, then
+           compute, then gradients in, then apply, one after the other.
+  ps       one parameter server as it runs now (per-block overlap): workers stream each layer's gradients
+           while their backward pass runs, the server applies each range once every shard's block is in,
+           and a worker starts its forward pass as soon as its first block of parameters is in. The N copies
+           out overlap the forward pass, the N gradients in the backward pass; only what exceeds them (and
+           the first layer's last block) is added. Its NIC still carries 2*N*S bytes per step and its CPU
+           handles N messages, so past N* = compute / per-worker cost the step grows linearly with N.
   sharded  P = N parameter-server shards co-located with the workers (reduce-scatter + all-gather:
            each worker owns 1/N of the vector, adds the N contributions for its part in shard
            order, applies the optimizer to it and sends it back to all): every NIC carries
@@ -35,6 +41,10 @@ def parse():
     p.add_argument("--per-message-us", type=float, default=15.0,
                    help="fixed CPU cost of one message whatever its size (cipher init, header, poll), microseconds")
     p.add_argument("--apply-ms", type=float, default=1.5, help="reduction + Adam on the full vector, ms")
+    p.add_argument("--backward-share", type=float, default=2 / 3,
+                   help="share of a worker's compute in the backward pass (during which gradients stream out)")
+    p.add_argument("--tail-ms", type=float, default=0.3,
+                   help="ps: what overlap cannot hide, the first layer's gradients in, reduced, applied, sent")
     p.add_argument("--link-efficiency", type=float, default=0.9, help="fraction of line rate achieved")
     p.add_argument("--latency-us", type=float, default=30.0, help="one message hop latency, microseconds")
     p.add_argument("--per-worker-batch", type=int, default=50, help="weak scaling: samples per worker")
@@ -49,13 +59,21 @@ def step_ms(design, n, batch, gbe, a):
     wire = size / (gbe * 1e9 / 8 * a.link_efficiency) * 1e3  # ms for one full vector at line rate
     lat = a.latency_us / 1e3
     compute = batch / n * a.ms_per_sample
-    if n == 1:
+    if n == 1 and design != "ps":
         return compute + a.apply_ms, compute
-    if design == "ps":
+    if design == "ps-serial":
         # parameters out (N copies on one NIC, sealed once), then gradients in (N on one NIC, opened one by one)
         out = max(n * wire, n * a.send_cpu_ms) + lat
         back = max(n * wire, n * a.cpu_per_message_ms) + lat
         return compute + out + back + a.apply_ms, compute
+    if design == "ps":
+        # the N copies out stream while the forward passes run, the N gradients in while the backward passes run
+        fwd = compute * (1 - a.backward_share)
+        bwd = compute * a.backward_share
+        out = max(fwd, n * max(wire, a.send_cpu_ms))
+        # the server's CPU takes the N messages and applies each range as it is complete, during the backward passes
+        back = max(bwd, n * wire, n * a.cpu_per_message_ms + a.apply_ms)
+        return out + back + a.tail_ms + 2 * lat, compute
     part = 1.0 / n
     fixed = a.per_message_us / 1e3
     if design == "sharded":
@@ -85,12 +103,12 @@ def main():
                             ("Strong scaling: global batch " + str(a.global_batch) + " (the book's)",
                              lambda n: a.global_batch)):
         print(f"### {title}\n")
-        print("| workers | link | single PS step ms (eff.) | sharded step ms (eff.) | ring step ms (eff.) |")
-        print("|---:|---|---:|---:|---:|")
+        print("| workers | link | single PS, serial: step ms (eff.) | single PS, overlapped (now) | sharded | ring |")
+        print("|---:|---|---:|---:|---:|---:|")
         for n in workers:
             for g in links:
                 cells = []
-                for d in ("ps", "sharded", "ring"):
+                for d in ("ps-serial", "ps", "sharded", "ring"):
                     t, comp = step_ms(d, n, batch_of(n), g, a)
                     t1, _ = step_ms(d, 1, batch_of(n), g, a)
                     # efficiency: speed-up over one worker on the same global batch, divided by n
@@ -100,16 +118,26 @@ def main():
                 if n == 1:
                     break
         print()
-    # where the single parameter server stops scaling (weak scaling): communication = compute
+    # where the single parameter server stops paying (weak scaling): past N*, the exchange exceeds the compute it
+    # overlaps, the step grows linearly with N and the throughput N*b/T stops growing
     for g in links:
         size = a.params * 4
         wire = size / (g * 1e9 / 8 * a.link_efficiency) * 1e3
-        per_worker = max(wire, a.send_cpu_ms) + max(wire, a.cpu_per_message_ms)
         compute = a.per_worker_batch * a.ms_per_sample
-        print(f"- {g:g} GbE: a single parameter server spends {per_worker:.2f} ms per worker per step "
-              f"({'wire' if wire >= a.cpu_per_message_ms else 'its CPU'}-bound); communication equals the "
-              f"{compute:.0f} ms of compute at N = {compute / per_worker:.0f} workers, "
-              f"efficiency falls below 50% past that.")
+        x_out = max(wire, a.send_cpu_ms)
+        x_in = max(wire, a.cpu_per_message_ms)
+        n_out = compute * (1 - a.backward_share) / x_out
+        n_in = compute * a.backward_share / x_in
+        bound = "parameters out" if n_out < n_in else "gradients in"
+        limit = "wire" if (wire >= (a.send_cpu_ms if n_out < n_in else a.cpu_per_message_ms)) else "its CPU"
+        limit_rate = a.per_worker_batch / (x_out + x_in) * 1e3
+        n90 = next(n for n in range(1, 100000) if n * a.per_worker_batch
+                   / step_ms("ps", n, a.per_worker_batch * n, g, a)[0] * 1e3 >= 0.9 * limit_rate)
+        print(f"- {g:g} GbE: per worker and step the server spends {x_out:.2f} ms sending and {x_in:.2f} ms "
+              f"receiving; the {bound} stop hiding behind the compute at N* = {min(n_out, n_in):.1f} workers "
+              f"({limit}-bound). Past N* each worker adds its exchange to the step: throughput tends to "
+              f"{limit_rate:,.0f} samples/s (the server's limit, {a.per_worker_batch} samples per "
+              f"{x_out + x_in:.2f} ms), 90 % of it at {n90} workers.")
 
 
 if __name__ == "__main__":
