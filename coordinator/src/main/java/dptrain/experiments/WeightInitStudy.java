@@ -49,7 +49,8 @@ final class WeightInitStudy implements Study {
                     csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f%n", ACTIVATIONS[a],
                             INITS[i], l + 1, mean(v), std(v), share(v, -1e9, 0.1), share(v, 0.9, 1e9),
                             share(v, 0.45, 0.55), share(v, 0, 0, true)));
-                    charts.add(histogram(INITS[i] + ", layer " + (l + 1), v, ACTIVATIONS[a].equals("tanh") ? -1 : 0, 1));
+                    charts.add(histogram(INITS[i] + ", layer " + (l + 1), v, ACTIVATIONS[a].equals("tanh") ? -1 : 0, 1,
+                            ACTIVATIONS[a].equals("relu")));
                 }
             }
             Figures.writeGrid(lab.plotsDir().resolve("weight-init-" + ACTIVATIONS[a] + ".png"), "Activations of a "
@@ -159,10 +160,11 @@ final class WeightInitStudy implements Study {
         return out;
     }
 
-    private static XYChart histogram(String title, double[] v, double lo, double hi) {
+    /** A histogram of v over [lo, hi]; without its zeros for ReLU, whose half of zeros would hide the rest. */
+    private static XYChart histogram(String title, double[] v, double lo, double hi, boolean nonZero) {
         double[] counts = new double[BINS];
         for (double a : v) {
-            if (a >= lo && a <= hi) {
+            if (a >= lo && a <= hi && !(nonZero && a == 0)) {
                 counts[Math.min(BINS - 1, (int) ((a - lo) / (hi - lo) * BINS))]++;
             }
         }
@@ -170,7 +172,7 @@ final class WeightInitStudy implements Study {
         for (int b = 0; b < BINS; b++) {
             xs[b] = lo + (b + 0.5) * (hi - lo) / BINS;
         }
-        XYChart c = Figures.chart(title, "activation", "count", 300, 230);
+        XYChart c = Figures.chart(title, nonZero ? "activation (zeros left out)" : "activation", "count", 300, 230);
         c.getStyler().setLegendVisible(false);
         c.getStyler().setXAxisMin(lo);
         c.getStyler().setXAxisMax(hi);
