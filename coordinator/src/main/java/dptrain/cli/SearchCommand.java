@@ -258,6 +258,33 @@ final class SearchCommand implements Callable<Integer> {
         }
         SearchPlan plan = new SearchPlan(settings());
         Path data = FetchMnistCommand.ensureMnist(dataDir);
+        if (localCluster) {
+            // The worker JVMs boot (JVM, MNIST, Akka) while this one loads MNIST, checks the trials and starts its
+            // node: they are started first, to join the port chosen for the coordinator now.
+            if (port == null) {
+                port = freePort(host);
+            }
+            Files.createDirectories(runDir);
+            children = LocalCluster.spawn(workers, host + ":" + port, host, runDir, data, configFile, null, null);
+        }
+        try {
+            return search(original, journal, plan, data);
+        } finally {
+            LocalCluster.destroy(children); // those not stopped by the search (it failed before it started)
+        }
+    }
+
+    /** The worker JVMs of --local-cluster, started before the search's own node. */
+    private List<Process> children = List.of();
+
+    private static int freePort(String host) throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Integer search(List<String> original, List<Map<String, Object>> journal, SearchPlan plan, Path data)
+            throws Exception {
         Mnist mnist = TrainingSet.mnist(data);
         validate(plan, mnist);
         Files.createDirectories(runDir);
@@ -563,11 +590,9 @@ final class SearchCommand implements Callable<Integer> {
         ActorSystem<SearchProtocol.Command> sys = ClusterNodes.startFirst(
                 SearchCoordinator.create(setup, events, status::set), ClusterNodes.node(base, host, akkaPort, "coordinator"));
         List<ActorSystem<WorkerProtocol.Command>> local = new ArrayList<>();
-        List<Process> children = List.of();
         String seedNode = ClusterNodes.hostPort(sys);
         try {
             if (localCluster) {
-                children = LocalCluster.spawn(workers, seedNode, host, runDir, data, configFile, null, null);
                 err.printf(Locale.ROOT, "  local cluster: coordinator %s (pid %d), %d worker JVMs; logs in %s%n",
                         seedNode, ProcessHandle.current().pid(), workers, runDir.resolve("logs"));
             } else if (coordinator) {
@@ -593,6 +618,8 @@ final class SearchCommand implements Callable<Integer> {
             for (Thread t : groupThreads) {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
+            // This node leaves while the worker JVMs end (they leave by themselves after the search).
+            sys.terminate();
             LocalCluster.stop(children);
             for (ActorSystem<WorkerProtocol.Command> w : local) {
                 w.terminate();
