@@ -2,12 +2,18 @@ package dptrain.train;
 
 import dptrain.nn.Model;
 import dptrain.nn.optim.Optimizer;
+import dptrain.tensor.WirePrecision;
 
 /**
  * Owns the parameters, state and optimizer, and turns a step's shard results into an update: gradient sums are
  * added in shard-index order, divided by the batch size, weight decay λ·W is added, the optimizer is applied
  * and batch-norm running statistics absorb the shards' batch statistics. Used by the single-process trainer and,
  * unchanged, by the cluster coordinator, so both produce the same bits.
+ *
+ * <p>With a 16-bit {@link WirePrecision} (bit reduction, ch. 8.3) the parameters and optimizer stay float, but the
+ * shards compute with {@link #wireParams()}, the parameters rounded to that precision, and each shard's gradient sums
+ * are rounded to it before they are added: exactly what a trip over the data plane does to them, so every executor
+ * gives the same bits (on the cluster the values arrive rounded already, and rounding them again changes nothing).
  */
 public final class ParameterServer {
     /** Batch-norm running-average momentum (the book's 0.9). */
@@ -22,6 +28,10 @@ public final class ParameterServer {
     private final Parallel parallel;
     private final boolean hasBatchNorm;
     private final boolean[] decayMask;
+    private final WirePrecision wire;
+    /** The parameters as shards see them: params itself for fp32, else a rounded copy kept up to date range by range. */
+    private final float[] wireParams;
+    private volatile boolean wireOverflow;
     private ShardResult[] current;
     private float currentScale;
     private float currentLr;
@@ -39,6 +49,12 @@ public final class ParameterServer {
     /** As above, running the element-wise reduce and update over ranges with the given parallel-for. */
     public ParameterServer(Model model, float[] params, float[] state, Optimizer optimizer, float weightDecay,
                            Parallel parallel) {
+        this(model, params, state, optimizer, weightDecay, parallel, WirePrecision.FP32);
+    }
+
+    /** As above, with gradients and the parameters shards compute with rounded to the wire precision. */
+    public ParameterServer(Model model, float[] params, float[] state, Optimizer optimizer, float weightDecay,
+                           Parallel parallel, WirePrecision wire) {
         if (params.length != model.paramCount() || state.length != model.stateCount()) {
             throw new IllegalArgumentException("parameters/state sizes " + params.length + "/" + state.length
                     + " do not match the model's " + model.paramCount() + "/" + model.stateCount());
@@ -56,6 +72,27 @@ public final class ParameterServer {
         for (int[] r : model.weightRanges()) {
             java.util.Arrays.fill(decayMask, r[0], r[0] + r[1], true);
         }
+        this.wire = wire;
+        this.wireParams = wire == WirePrecision.FP32 ? params : new float[params.length];
+        wireOverflow = wire.round(params, wireParams, 0, params.length);
+    }
+
+    /** The parameters the shards compute with: {@link #params()} rounded to the wire precision (the same array for fp32). */
+    public float[] wireParams() {
+        return wireParams;
+    }
+
+    /** The wire precision gradients and the parameters shards see are rounded to. */
+    public WirePrecision wirePrecision() {
+        return wire;
+    }
+
+    /**
+     * Whether a gradient sum or parameter has been infinite after rounding to the wire precision: with fp16, a value
+     * beyond ±65504 overflowed (the training then diverges).
+     */
+    public boolean wireOverflow() {
+        return wireOverflow;
     }
 
     /** The live parameter vector. */
@@ -89,7 +126,7 @@ public final class ParameterServer {
 
     /**
      * Applies one step from the results of all K shards (in index order) of a batch of batchSize samples with
-     * learning rate lr. Returns the batch's mean loss including the weight-decay term (before the update).
+     * learning rate lr (their gradient sums are rounded to the wire precision in place first). Returns the batch's mean loss including the weight-decay term (before the update).
      */
     public double apply(ShardResult[] results, int batchSize, float lr) {
         begin(results, batchSize, lr);
@@ -144,6 +181,15 @@ public final class ParameterServer {
 
     /** Reduce, weight decay and optimizer for parameters [from, to): element-wise, so ranges run in parallel. */
     private void updateRange(int from, int to) {
+        if (wire != WirePrecision.FP32) {
+            boolean inf = false;
+            for (ShardResult r : current) {
+                inf |= wire.round(r.grads, r.grads, from, to);
+            }
+            if (inf) {
+                wireOverflow = true;
+            }
+        }
         reduceInShardOrder(current, currentScale, from, to);
         if (weightDecay != 0f) {
             for (int i = from; i < to; i++) {
@@ -153,6 +199,9 @@ public final class ParameterServer {
             }
         }
         optimizer.update(params, grad, currentLr, from, to);
+        if (wire != WirePrecision.FP32 && wire.round(params, wireParams, from, to)) {
+            wireOverflow = true;
+        }
     }
 
     /**

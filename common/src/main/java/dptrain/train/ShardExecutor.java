@@ -12,7 +12,8 @@ public interface ShardExecutor extends AutoCloseable {
                        float[] params, float[] state, ShardResult[] results);
 
     /**
-     * One step: computes the shards with the server's parameters and state, applies them to the server and returns
+     * One step: computes the shards with the server's parameters as shards see them ({@link ParameterServer#wireParams})
+     * and its state, applies them to the server and returns
      * the batch's mean loss. By default all shards, then the whole update; an executor that receives the shards'
      * gradients piece by piece may apply each range of parameters as soon as every shard's part of it is in, with
      * {@link ParameterServer#begin}, {@link ParameterServer#applyRange} and {@link ParameterServer#finish} (the same
@@ -20,7 +21,7 @@ public interface ShardExecutor extends AutoCloseable {
      */
     default double step(ParameterServer ps, Dataset data, int[] batch, int batchSize, long seed, long step, float lr,
                         ShardResult[] results) {
-        computeShards(data, batch, batchSize, seed, step, ps.params(), ps.state(), results);
+        computeShards(data, batch, batchSize, seed, step, ps.wireParams(), ps.state(), results);
         return ps.apply(results, batchSize, lr);
     }
 

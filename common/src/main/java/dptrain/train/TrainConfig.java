@@ -2,6 +2,7 @@ package dptrain.train;
 
 import dptrain.nn.NetSpec;
 import dptrain.nn.optim.LrSchedule;
+import dptrain.tensor.WirePrecision;
 import dptrain.util.InvalidSetting;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,7 @@ public record TrainConfig(
         String optimizer, float lr, float momentum, float rmsDecay, float beta1, float beta2,
         LrSchedule schedule, float weightDecay,
         int batchSize, int epochs, long maxSteps,
-        long seed, int virtualShards, int trainSamples, double validationFraction,
+        long seed, int virtualShards, int trainSamples, double validationFraction, WirePrecision wirePrecision,
         int threads, int logEvery, int checkpointEvery, int evalTrainSamples) {
 
     /** Checks ranges, naming each bad value's setting as in config.json (the CLI maps it to its flag). */
@@ -39,6 +40,7 @@ public record TrainConfig(
         require(trainSamples >= 0, "train_samples", trainSamples, "an integer >= 0 (0: all)");
         require(validationFraction >= 0 && validationFraction < 1, "validation_fraction", validationFraction,
                 "a number in [0, 1)");
+        require(wirePrecision != null, "wire_precision", wirePrecision, "fp32, bf16 or fp16");
         require(threads >= 1 && threads <= 256, "threads", threads, "an integer from 1 to 256");
         require(logEvery >= 1, "log_every", logEvery, "an integer >= 1");
         require(checkpointEvery >= 0, "checkpoint_every", checkpointEvery, "an integer >= 0 (0: at epoch ends)");
@@ -76,11 +78,21 @@ public record TrainConfig(
         m.put("virtual_shards", virtualShards);
         m.put("train_samples", trainSamples);
         m.put("validation_fraction", validationFraction);
+        // What shards compute with and contribute is rounded to it (fp32: nothing is).
+        m.put("wire_precision", wirePrecision.toString());
         // The run's length: the cosine schedule depends on it, so a resumed run must keep it.
         m.put("epochs", epochs);
         m.put("steps", maxSteps);
         m.put("blas", dptrain.tensor.Blas.kind());
         return m;
+    }
+
+    /**
+     * The value a checkpoint made before the setting existed stands for (such a run computed with it): a checkpoint
+     * whose identity lacks the key is compared as if it held this value.
+     */
+    public static Object identityDefault(String key) {
+        return key.equals("wire_precision") ? WirePrecision.FP32.toString() : null;
     }
 
     /** Every setting, for config.json and the summary. */

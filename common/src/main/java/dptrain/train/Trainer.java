@@ -126,7 +126,7 @@ public final class Trainer {
             state = model.initialState();
         }
         ParameterServer ps = new ParameterServer(model, params, state, opt, cfg.weightDecay(),
-                executor.pool());
+                executor.pool(), cfg.wirePrecision());
         Map<String, Object> config = cfg.toMap();
         config.put("net_params", model.paramCount());
         run.writeJson("config.json", config);
@@ -173,7 +173,7 @@ public final class Trainer {
                 if (!Double.isFinite(loss)) {
                     String msg = "training diverged at step " + (t + 1) + " (epoch " + (epoch + 1) + "): the loss is "
                             + loss + "; the last finite loss was " + (Double.isNaN(lastFinite) ? "none (first step)"
-                            : String.format("%.6g", lastFinite)) + ". Try a smaller --lr (now " + cfg.lr() + ").";
+                            : String.format("%.6g", lastFinite)) + ". " + divergenceHint(ps);
                     run.flush();
                     Map<String, Object> s = summary(ps, trainSeconds, wallStart, t, lastEpoch, null);
                     s.put("status", "diverged");
@@ -238,16 +238,31 @@ public final class Trainer {
         }
     }
 
+    /** What to try after a divergence: a smaller learning rate, or a wider wire format when fp16 overflowed. */
+    private String divergenceHint(ParameterServer ps) {
+        String lr = "a smaller --lr (now " + cfg.lr() + ")";
+        if (ps.wireOverflow() && cfg.wirePrecision() == dptrain.tensor.WirePrecision.FP16) {
+            return "With --wire-precision fp16 a gradient sum or parameter went beyond ±65504 and became infinite on "
+                    + "the wire: try --wire-precision bf16 (float's range) or fp32, or " + lr + ".";
+        }
+        if (cfg.wirePrecision() != dptrain.tensor.WirePrecision.FP32) {
+            return "Try " + lr + ", or --wire-precision fp32 (now " + cfg.wirePrecision() + ").";
+        }
+        return "Try " + lr + ".";
+    }
+
     private void checkResumable(Checkpoint c) {
         // Both sides through JSON, so numbers compare the same way they were stored.
         Map<String, Object> now = dptrain.util.JsonCodec.readObject(dptrain.util.JsonCodec.write(cfg.identity()));
         StringBuilder diff = new StringBuilder();
         for (Map.Entry<String, Object> e : now.entrySet()) {
-            Object was = c.identity().get(e.getKey());
+            Object was = c.identity().containsKey(e.getKey()) ? c.identity().get(e.getKey())
+                    : TrainConfig.identityDefault(e.getKey());
             if (!java.util.Objects.equals(was, e.getValue())) {
                 String what = switch (e.getKey()) {
                     case "net" -> "the network (--model, --hidden, --activation, --init, --batch-norm, --dropout)";
                     case "blas" -> "the BLAS library (-Ddptrain.blas)";
+                    case "wire_precision" -> "--wire-precision (how gradients and parameters are rounded)";
                     default -> "--" + e.getKey().replace('_', '-');
                 };
                 diff.append("\n  ").append(what).append(": checkpoint has ").append(was)

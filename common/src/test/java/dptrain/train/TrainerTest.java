@@ -11,6 +11,7 @@ import dptrain.nn.Model;
 import dptrain.nn.NetSpec;
 import dptrain.nn.Nets;
 import dptrain.nn.optim.LrSchedule;
+import dptrain.tensor.WirePrecision;
 import dptrain.util.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,9 +52,13 @@ class TrainerTest {
 
     static TrainConfig config(String model, NetSpec net, String opt, float lr, int threads, int k, int epochs,
                               int checkpointEvery) {
+        return config(model, net, opt, lr, threads, k, epochs, checkpointEvery, WirePrecision.FP32);
+    }
+
+    static TrainConfig config(String model, NetSpec net, String opt, float lr, int threads, int k, int epochs,
+                              int checkpointEvery, WirePrecision wire) {
         return new TrainConfig(model, net, opt, lr, 0.9f, 0.99f, 0.9f, 0.999f,
-                new LrSchedule(LrSchedule.Kind.STEP, 0.5, 1), 1e-4f, 20, epochs, 0, 7L, k, 0, 0.0,
-                threads, 2, checkpointEvery, 100);
+                new LrSchedule(LrSchedule.Kind.STEP, 0.5, 1), 1e-4f, 20, epochs, 0, 7L, k, 0, 0.0, wire, threads, 2, checkpointEvery, 100);
     }
 
     private Map<String, Object> train(TrainConfig cfg, Path dir, Checkpoint resume, List<TrainListener> ls)
@@ -211,5 +216,77 @@ class TrainerTest {
         assertEquals("virtual_shards", e.setting());
         e = assertThrows(dptrain.util.InvalidSetting.class, () -> config("t", net, "sgd", 0.1f, 0, 2, 1, 0));
         assertEquals("threads", e.setting());
+    }
+
+    /**
+     * Bit reduction in the in-process trainer: bf16 and fp16 round what the shards compute with and contribute, so
+     * the bits differ from fp32's, yet the network still learns; and they repeat exactly, for any thread count.
+     */
+    @Test
+    void sixteenBitWireChangesTheBitsButStillLearnsAndRepeats() throws IOException {
+        NetSpec cnn = NetSpec.parse("in=28x28x1;conv(4,5,1,0);relu;maxpool(2,2,0);affine(20);relu;"
+                + "dropout(0.2);affine(10);loss=softmax;init=he");
+        Map<String, Object> exact = train(config("t", cnn, "adam", 0.01f, 2, 4, 2, 0), tmp.resolve("fp32"), null,
+                List.of());
+        Object fp32 = exact.get("params_sha256");
+        for (WirePrecision p : new WirePrecision[] {WirePrecision.BF16, WirePrecision.FP16}) {
+            Set<Object> hashes = new HashSet<>();
+            Map<String, Object> s = null;
+            for (int threads : new int[] {1, 3, 3}) {
+                Path dir = tmp.resolve(p + "-" + threads + "-" + hashes.size());
+                s = train(config("t", cnn, "adam", 0.01f, threads, 4, 2, 0, p), dir, null, List.of());
+                hashes.add(s.get("params_sha256"));
+            }
+            assertEquals(1, hashes.size(), p + ": params_sha256 differs between runs or thread counts: " + hashes);
+            assertNotEquals(fp32, s.get("params_sha256"), p + " rounds nothing?");
+            assertEquals(p.toString(), ((Map<?, ?>) s.get("config")).get("wire_precision"));
+            // 20 steps: fp32 gets to a loss of 1.11 and 80 % test accuracy here.
+            assertTrue((Double) s.get("test_accuracy") >= (Double) exact.get("test_accuracy") - 0.1,
+                    p + ": test accuracy " + s.get("test_accuracy") + ", fp32's " + exact.get("test_accuracy"));
+            assertTrue((Double) s.get("final_train_loss") < 0.6 * Math.log(10), p + ": final train loss "
+                    + s.get("final_train_loss") + ", from ln 10 at the start");
+        }
+    }
+
+    @Test
+    void resumeWithAnotherWirePrecisionIsRefusedAndOldCheckpointsAreFp32() throws IOException {
+        NetSpec net = Nets.twoLayer(10, Init.he());
+        TrainConfig cfg = config("t", net, "sgd", 0.1f, 1, 2, 2, 5);
+        class Crash extends RuntimeException {}
+        TrainListener crash = new TrainListener() {
+            @Override
+            public void onStep(long step, double loss, float lr, double secs) {
+                if (step == 6) {
+                    throw new Crash();
+                }
+            }
+        };
+        assertThrows(Crash.class, () -> train(cfg, tmp.resolve("r"), null, List.of(crash)));
+        Checkpoint ck = Checkpoint.read(tmp.resolve("r/checkpoints/latest.ckpt"));
+        assertEquals("fp32", ck.identity().get("wire_precision"));
+        TrainConfig bf16 = config("t", net, "sgd", 0.1f, 1, 2, 2, 5, WirePrecision.BF16);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(bf16, tmp.resolve("r"), ck, List.of()));
+        assertTrue(e.getMessage().contains("--wire-precision") && e.getMessage().contains("checkpoint has fp32, now bf16"),
+                e.getMessage());
+        // A checkpoint from before the setting existed was computed in fp32, and resumes as such.
+        Map<String, Object> old = new java.util.LinkedHashMap<>(ck.identity());
+        old.remove("wire_precision");
+        Checkpoint before = new Checkpoint(old, ck.step(), ck.trainSeconds(), ck.epochLossSum(), ck.epochSteps(),
+                ck.lastFiniteLoss(), ck.params(), ck.state(), ck.optimizerSteps(), ck.optimizerState());
+        assertThrows(IllegalArgumentException.class, () -> train(bf16, tmp.resolve("r"), before, List.of()));
+        Object whole = train(cfg, tmp.resolve("whole"), null, List.of()).get("params_sha256");
+        assertEquals(whole, train(cfg, tmp.resolve("r"), before, List.of()).get("params_sha256"));
+    }
+
+    /** fp16 ends at 65504: a gradient sum beyond it is infinite on the wire, and the stop says so. */
+    @Test
+    void fp16OverflowStopsNamingTheWirePrecision() throws IOException {
+        NetSpec net = NetSpec.parse("in=784;affine(30);relu;affine(10);loss=squares;init=std:30");
+        TrainConfig cfg = config("t", net, "sgd", 0.01f, 1, 1, 5, 0, WirePrecision.FP16);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> train(cfg, tmp.resolve("fp16"), null, List.of()));
+        assertTrue(e.getMessage().contains("--wire-precision fp16") && e.getMessage().contains("65504")
+                && e.getMessage().contains("--wire-precision bf16"), e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import dptrain.nn.NetSpec;
 import dptrain.nn.Nets;
 import dptrain.nn.optim.LrSchedule;
 import dptrain.nn.optim.Optimizers;
+import dptrain.tensor.WirePrecision;
 import dptrain.train.TrainConfig;
 import dptrain.util.InvalidSetting;
 import java.nio.file.Path;
@@ -85,6 +86,12 @@ class TrainCommand implements Callable<Integer> {
         static final class Schedules extends NamedEnum<LrSchedule.Kind> {
             Schedules() {
                 super(LrSchedule.Kind.class);
+            }
+        }
+
+        static final class WirePrecisions extends NamedEnum<WirePrecision> {
+            WirePrecisions() {
+                super(WirePrecision.class);
             }
         }
     }
@@ -206,6 +213,13 @@ class TrainCommand implements Callable<Integer> {
             description = "Shards per mini-batch; fixes the arithmetic, so results repeat for any thread or worker count "
                     + "(default: ${DEFAULT-VALUE}).")
     int virtualShards;
+
+    @Option(names = "--wire-precision", defaultValue = "fp32", paramLabel = "FORMAT",
+            converter = NamedEnum.WirePrecisions.class,
+            description = "Bit reduction (ch. 8.3): gradients and parameters travel as ${COMPLETION-CANDIDATES}; fp32 is "
+                    + "exact, bf16 and fp16 take half the bytes and round both (the optimizer keeps fp32), the same "
+                    + "way with --workers 0 (default: ${DEFAULT-VALUE}).")
+    WirePrecision wirePrecision;
 
     @Option(names = "--workers", defaultValue = "2", paramLabel = "N",
             description = "Worker actors: train runs them in this JVM, local-cluster in N worker JVMs, coordinator "
@@ -343,7 +357,7 @@ class TrainCommand implements Callable<Integer> {
         try {
             return new TrainConfig(model.toString(), net, opt.toString(), rate, momentum, decay, beta1, beta2,
                     new LrSchedule(schedule, lrGamma, lrStepEpochs), weightDecay, batchSize, epochs, steps, seed,
-                    virtualShards, trainSamples, validationFraction, threads, logEvery, checkpointEvery,
+                    virtualShards, trainSamples, validationFraction, wirePrecision, threads, logEvery, checkpointEvery,
                     evalTrainSamples);
         } catch (InvalidSetting e) {
             throw new IllegalArgumentException(e.message(flagOf(e.setting())), e);
