@@ -58,7 +58,7 @@ public final class ClusterJob implements AutoCloseable {
             String gradChannel = gradsIn.offeredChannel;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
-                    Blas.identity(), dp.jobSecret(ipcOnly)));
+                    Blas.identity(), cfg.wirePrecision(), dp.jobSecret(ipcOnly)));
             ActorSystem<CoordinatorProtocol.Command> sys = ClusterNodes.startFirst(Coordinator.create(board, gradChannel, dp.driverId(),
                     gradStream, null, 1),
                     ClusterNodes.node(base, host, akkaPort, "coordinator"));

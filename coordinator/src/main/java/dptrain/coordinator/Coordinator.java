@@ -115,8 +115,8 @@ public final class Coordinator {
                 ctx.watchWith(w, new WorkerStopped(w));
                 JobBoard.Job j = board.job;
                 w.tell(new WorkerProtocol.JobOffer(j.id(), id, j.netSpec(), j.batchSize(), j.shards(), j.seed(),
-                        j.trainSamples(), j.validationFraction(), j.fingerprint(), j.blas(), j.secret(), gradChannel,
-                        gradStream, driverId, ctx.getSelf()));
+                        j.trainSamples(), j.validationFraction(), j.fingerprint(), j.blas(), j.wire().toString(),
+                        j.secret(), gradChannel, gradStream, driverId, ctx.getSelf()));
             }
         }
         return Behaviors.same();

@@ -68,7 +68,7 @@ public final class GroupJob implements ShardExecutor {
             long jobId = new SecureRandom().nextLong() & Long.MAX_VALUE;
             JobBoard board = new JobBoard(new JobBoard.Job(jobId, cfg.net().describe(), cfg.batchSize(),
                     cfg.virtualShards(), cfg.seed(), cfg.trainSamples(), cfg.validationFraction(), train.fingerprint(),
-                    Blas.identity(), dp.jobSecret(ipc)));
+                    Blas.identity(), cfg.wirePrecision(), dp.jobSecret(ipc)));
             coordinator = system.systemActorOf(Coordinator.create(board, gradChannel, dp.driverId(), gradStream,
                     Set.copyOf(group), 1), "group-job-" + Long.toHexString(jobId), Props.empty());
             ex = new RemoteShardExecutor(board, coordinator, dp, gradsIn, new Model(cfg.net()),

@@ -2,6 +2,7 @@ package dptrain.coordinator;
 
 import akka.actor.typed.ActorRef;
 import dptrain.cluster.protocol.WorkerProtocol;
+import dptrain.tensor.WirePrecision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * from both; the step being computed is the step thread's own.
  */
 final class JobBoard {
-    /** One job's fixed facts, as offered to workers. */
+    /** One job's fixed facts, as offered to workers; wire: how parameters and gradient sums travel. */
     record Job(long id, String netSpec, int batchSize, int shards, long seed, int trainSamples,
-               double validationFraction, String fingerprint, String blas, byte[] secret) {}
+               double validationFraction, String fingerprint, String blas, WirePrecision wire, byte[] secret) {}
 
     /** A worker that accepted the job. */
     static final class Slot {

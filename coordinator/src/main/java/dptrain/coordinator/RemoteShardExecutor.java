@@ -9,7 +9,7 @@ import dptrain.cluster.transport.DropReason;
 import dptrain.cluster.transport.Frame;
 import dptrain.cluster.transport.OutgoingMessage;
 import dptrain.cluster.transport.Receiver;
-import dptrain.cluster.transport.Vectors;
+import dptrain.cluster.transport.VectorLayout;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
 import dptrain.train.ComputePool;
@@ -45,6 +45,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final OutgoingMessage paramsOut;
     private final int paramCount;
     private final int stateCount;
+    /** Where parameters or gradient sums (at the job's wire precision) and the state lie in a vector's payload. */
+    private final VectorLayout layout;
     private final long noWorkerTimeoutNanos;
     private final IdleStrategy idle = DataPlane.idle();
     private final Map<Integer, Publication> publications = new HashMap<>();
@@ -69,6 +71,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private double sumComputeMs;
     private long shardsAccepted;
     private double sumParamsMs;
+    /** Payload bytes on the data plane: parameters sent and gradient messages accepted, this step and in all. */
+    private long stepWireBytes;
+    private long wireBytes;
     // the start-of-job "is distribution worth it" measurement
     private final DistributionCheck check;
     private final Map<Integer, Double> stepCompute = new HashMap<>();
@@ -100,10 +105,11 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.paramCount = paramCount;
         this.stateCount = stateCount;
         this.noWorkerTimeoutNanos = noWorkerTimeoutNanos;
-        this.receiver = new Receiver(new GradSink(), new Authenticator(board.job.secret()), (paramCount + stateCount) * 4);
+        this.layout = new VectorLayout(paramCount, stateCount, board.job.wire());
+        this.receiver = new Receiver(new GradSink(), new Authenticator(board.job.secret()), layout.totalBytes());
         // Chunks end at layer boundaries: a worker starts a layer's forward pass once that layer's block is in.
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
-                new Authenticator(board.job.secret())).cutAt(model.paramBoundaries());
+                new Authenticator(board.job.secret())).cutAt(model.paramBoundaries()).precision(board.job.wire());
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
         this.openScratch = new int[board.job.shards()];
         this.accepted = new boolean[board.job.shards()];
@@ -178,7 +184,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
     public double step(ParameterServer ps, Dataset data, int[] batch, int batchSize, long seed, long step, float lr,
                        ShardResult[] results) {
         ps.begin(results, batchSize, lr);
-        run(ps, batch, step, ps.params(), ps.state(), results);
+        // The parameters as the server rounds them for the shards: encoding them at the wire precision is exact.
+        run(ps, batch, step, ps.wireParams(), ps.state(), results);
         ps.applyRange(0, appliedFrom);
         appliedFrom = 0;
         return ps.finish();
@@ -196,7 +203,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.stepStartNanos = System.nanoTime();
         java.util.Arrays.fill(accepted, false);
         java.util.Arrays.fill(owner, null);
-        java.util.Arrays.fill(suffixFrom, (paramCount + stateCount) * 4);
+        java.util.Arrays.fill(suffixFrom, layout.totalBytes());
+        stepWireBytes = 0;
         appliedFrom = paramCount;
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
         // Every live worker gets the parameters, also one left without shards (it stays current); assignments go
@@ -245,6 +253,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         lastParamsMs = ((paramsDone == 0 ? t1 : paramsDone) - t0) / 1e6;
         steps++;
         sumParamsMs += lastParamsMs;
+        wireBytes += stepWireBytes;
     }
 
     /**
@@ -254,7 +263,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private int applyReady(ParameterServer ps) {
         int ready = 0;
         for (int b : suffixFrom) {
-            ready = Math.max(ready, Math.min(paramCount, b / 4));
+            ready = Math.max(ready, Math.min(paramCount, layout.indexOf(b)));
         }
         if (ready >= appliedFrom || (ready > 0 && appliedFrom - ready < MIN_APPLY_FLOATS)) {
             return 0;
@@ -477,6 +486,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
                     }
                     if (sending == paramsOut) {
                         worker.versionSent = version;
+                        stepWireBytes += paramsOut.totalBytes();
                     }
                     sending = null;
                     work++;
@@ -509,7 +519,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final class GradSink implements Receiver.Sink {
         @Override
         public DropReason check(Frame f) {
-            if (f.kind != Frame.GRADS) {
+            if (f.kind != Frame.GRADS || f.precision != board.job.wire().code()) {
                 return DropReason.MALFORMED;
             }
             if (f.job != board.job.id()) {
@@ -527,7 +537,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
             if (accepted[f.shard]) {
                 return DropReason.DUPLICATE;
             }
-            if (f.total != (paramCount + stateCount) * 4) {
+            if (f.total != layout.totalBytes()) {
                 return DropReason.BAD_LENGTH;
             }
             return null;
@@ -540,16 +550,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
                 return; // a late chunk of an earlier step, or of a shard already in (the same values: not needed)
             }
             ShardResult r = results[f.shard];
-            int from = f.offset / 4;
-            int to = (f.offset + f.length) / 4;
-            if (from < paramCount) {
-                int end = Math.min(to, paramCount);
-                Vectors.readFloats(payload, from * 4, r.grads, from, end - from);
-            }
-            if (to > paramCount) {
-                int start = Math.max(from, paramCount);
-                Vectors.readFloats(payload, start * 4, r.batchStats, start - paramCount, to - start);
-            }
+            layout.read(payload, f.offset, f.offset + f.length, r.grads, r.batchStats);
             // Any worker's message for shard k carries the same bits: chunks of two (a shard given to another
             // worker meanwhile) may both extend what is in.
             if (f.offset + f.length >= suffixFrom[f.shard]) {
@@ -563,6 +564,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
             suffixFrom[f.shard] = 0; // every chunk is in (also when they came in ascending order)
             r.lossSum = f.lossSum;
             accepted[f.shard] = true;
+            stepWireBytes += f.total;
             acceptedCount++;
             JobBoard.Slot w = board.workers.get(f.sender);
             int b = board.job.batchSize();
@@ -599,6 +601,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         r.put("workers", board.live().size());
         r.put("step_ms", lastStepMs);
         r.put("params_send_ms", lastParamsMs);
+        r.put("wire_bytes", stepWireBytes);
         Map<String, Object> per = new LinkedHashMap<>();
         for (JobBoard.Slot w : board.workers.values()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -636,8 +639,11 @@ public final class RemoteShardExecutor implements ShardExecutor {
         if (check.result() != null) {
             s.put("distribution_check", check.result());
         }
+        s.put("wire_precision", board.job.wire().toString());
         if (steps > 0) {
             s.put("mean_params_send_ms", sumParamsMs / steps);
+            // Parameters to every live worker plus the K shards' gradients and batch statistics, payload only.
+            s.put("wire_bytes_per_step", (double) wireBytes / steps);
         }
         if (shardsAccepted > 0) {
             s.put("mean_shard_compute_ms", sumComputeMs / shardsAccepted);

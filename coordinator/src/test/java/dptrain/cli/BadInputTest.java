@@ -33,6 +33,8 @@ class BadInputTest {
                 Arguments.of(new String[] {"--threads", "0"}, "--threads"),
                 Arguments.of(new String[] {"--optimizer", "lion"}, "sgd, momentum, nesterov, adagrad, rmsprop, adam"),
                 Arguments.of(new String[] {"--lr-schedule", "linear"}, "constant, step, exponential, cosine"),
+                Arguments.of(new String[] {"--wire-precision", "fp8"}, "--wire-precision"),
+                Arguments.of(new String[] {"--wire-precision", "fp8"}, "fp32, bf16, fp16"),
                 Arguments.of(new String[] {"--init", "glorot"}, "--init"),
                 Arguments.of(new String[] {"--activation", "gelu"}, "relu, sigmoid, tanh"),
                 Arguments.of(new String[] {"--hidden", "100,-1"}, "--hidden"),

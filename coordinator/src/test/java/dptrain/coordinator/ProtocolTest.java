@@ -64,7 +64,7 @@ class ProtocolTest {
         byte[] secret = {1, 2, 3};
         List<Object> messages = List.of(
                 new WorkerProtocol.JobOffer(9, 2, "in=784;affine(10);loss=softmax;init=std:0.01", 100, 4, 7, 0, 0.1,
-                        "abc", "openblas", secret, "aeron:ipc", 1001, "driver-1", coord.ref()),
+                        "abc", "openblas", "fp32", secret, "aeron:ipc", 1001, "driver-1", coord.ref()),
                 new WorkerProtocol.JobDone(9, "completed"),
                 new CoordinatorProtocol.WorkerReady(9, 2, worker.ref(), "127.0.0.1:4000", 2001, "h", 42, "openblas"),
                 new CoordinatorProtocol.WorkerRefused(9, 2, worker.ref(), "why"),
@@ -94,7 +94,8 @@ class ProtocolTest {
 
     @Test
     void coordinatorOffersTheJobAndMarksADeadWorkerLost() {
-        JobBoard board = new JobBoard(new JobBoard.Job(77, "spec", 100, 4, 1, 0, 0, "fp", "openblas", null));
+        JobBoard board = new JobBoard(new JobBoard.Job(77, "spec", 100, 4, 1, 0, 0, "fp", "openblas",
+                dptrain.tensor.WirePrecision.FP32, null));
         ActorRef<CoordinatorProtocol.Command> coord = kit.spawn(Coordinator.create(board, "aeron:ipc", "driver-1"));
         TestProbe<WorkerProtocol.Command> w1 = kit.createTestProbe();
         kit.system().receptionist().tell(Receptionist.register(WorkerProtocol.SERVICE_KEY, w1.ref()));
@@ -136,7 +137,7 @@ class ProtocolTest {
         ActorRef<WorkerProtocol.Command> w = kit.spawn(Worker.create(new Worker.Env(data, null, "127.0.0.1", 0, () -> { })));
         TestProbe<CoordinatorProtocol.Command> coord = kit.createTestProbe();
         w.tell(new WorkerProtocol.JobOffer(5, 1, "in=784;affine(10);loss=softmax;init=std:0.01", 100, 2, 1, 1000, 0,
-                "not-the-fingerprint", dptrain.tensor.Blas.identity(), null, "aeron:ipc", 1001, "driver-1", coord.ref()));
+                "not-the-fingerprint", dptrain.tensor.Blas.identity(), "fp32", null, "aeron:ipc", 1001, "driver-1", coord.ref()));
         CoordinatorProtocol.WorkerRefused r = coord.expectMessageClass(CoordinatorProtocol.WorkerRefused.class,
                 Duration.ofSeconds(30));
         assertTrue(r.reason().contains("fingerprint"), r.reason());
@@ -150,7 +151,7 @@ class ProtocolTest {
         ActorRef<WorkerProtocol.Command> w = kit.spawn(Worker.create(new Worker.Env(data, null, "127.0.0.1", 0, () -> { })));
         TestProbe<CoordinatorProtocol.Command> coord = kit.createTestProbe();
         w.tell(new WorkerProtocol.JobOffer(6, 1, "in=784;affine(10);loss=softmax;init=std:0.01", 100, 2, 1, 1000, 0,
-                fingerprint, "openblas-shipped on SomeOtherCpu 6/42", null, "aeron:ipc", 1001, "driver-1", coord.ref()));
+                fingerprint, "openblas-shipped on SomeOtherCpu 6/42", "fp32", null, "aeron:ipc", 1001, "driver-1", coord.ref()));
         CoordinatorProtocol.WorkerRefused r = coord.expectMessageClass(CoordinatorProtocol.WorkerRefused.class,
                 Duration.ofSeconds(30));
         assertTrue(r.reason().contains("SomeOtherCpu") && r.reason().contains(dptrain.tensor.Blas.identity())

@@ -67,7 +67,8 @@ class RemoteShardExecutorTest {
         final Model model = new Model(NetSpec.parse("in=784;affine(10);loss=softmax;init=std:0.01"));
         final int n = model.paramCount();
         final byte[] secret = Authenticator.newSecret();
-        final JobBoard board = new JobBoard(new JobBoard.Job(JOB, "spec", 100, 4, 1, 0, 0, "fp", "openblas", secret));
+        final JobBoard board = new JobBoard(new JobBoard.Job(JOB, "spec", 100, 4, 1, 0, 0, "fp", "openblas",
+                dptrain.tensor.WirePrecision.FP32, secret));
         final Subscription in1;
         final Subscription in2;
         final Publication gradsOut1;

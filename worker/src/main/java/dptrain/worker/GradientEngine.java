@@ -7,9 +7,11 @@ import dptrain.cluster.transport.DropReason;
 import dptrain.cluster.transport.Frame;
 import dptrain.cluster.transport.OutgoingMessage;
 import dptrain.cluster.transport.Receiver;
+import dptrain.cluster.transport.VectorLayout;
 import dptrain.cluster.transport.Vectors;
 import dptrain.data.Dataset;
 import dptrain.nn.Model;
+import dptrain.tensor.WirePrecision;
 import dptrain.train.ShardComputer;
 import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
@@ -51,6 +53,8 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     private final OutgoingMessage out;
     private final float[] params;
     private final float[] state;
+    /** Where parameters or gradient sums (at the job's wire precision) and the state lie in a vector's payload. */
+    private final VectorLayout layout;
     private final LinkedBlockingQueue<Assignment> queue = new LinkedBlockingQueue<>();
     private final BiConsumer<Long, String> onFailure;
     private final IdleStrategy idle = DataPlane.idle();
@@ -96,7 +100,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     }
 
     GradientEngine(long jobId, int workerId, Model model, Dataset data, int batchSize, int shards, long seed,
-                   byte[] secret, Subscription paramsIn, Publication gradsOut, int chunkBytes,
+                   WirePrecision wire, byte[] secret, Subscription paramsIn, Publication gradsOut, int chunkBytes,
                    BiConsumer<Long, String> onFailure) {
         this.jobId = jobId;
         this.workerId = workerId;
@@ -110,11 +114,12 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
         this.state = new float[model.stateCount()];
         this.paramsIn = paramsIn;
         this.gradsOut = gradsOut;
-        int vectorBytes = (params.length + state.length) * 4;
+        this.layout = new VectorLayout(params.length, state.length, wire);
         this.receiver = new Receiver(new InboundSink(), new Authenticator(secret),
-                Math.max(vectorBytes, (shards + batchSize) * 4));
+                Math.max(layout.totalBytes(), (shards + batchSize) * 4));
+        // Gradient sums are encoded at the wire precision as they are sealed (rounded to nearest, ties to even).
         this.out = new OutgoingMessage(params.length + state.length, chunkBytes, new Authenticator(secret))
-                .cutAt(model.paramBoundaries());
+                .cutAt(model.paramBoundaries()).precision(wire);
         this.onFailure = onFailure;
     }
 
@@ -243,7 +248,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     @Override
     public void needParams(int end) {
         long need = computing;
-        int bytes = end * 4;
+        int bytes = layout.byteOf(end);
         if (ready(need, bytes)) {
             return;
         }
@@ -275,7 +280,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             return;
         }
         long t0 = System.nanoTime();
-        sealDown(start * 4, t0 - computeStart - commNanos);
+        sealDown(layout.byteOf(start), t0 - computeStart - commNanos);
         // Offer what is sealed without waiting: back-pressure just leaves it for later.
         while (sentFrom > sealedFrom) {
             long r = out.offer(gradsOut, sentFrom - 1);
@@ -336,7 +341,8 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     private final class InboundSink implements Receiver.Sink {
         @Override
         public DropReason check(Frame f) {
-            if (f.kind != Frame.PARAMS && f.kind != Frame.ASSIGN) {
+            if (f.kind != Frame.PARAMS && f.kind != Frame.ASSIGN
+                    || f.kind == Frame.PARAMS && f.precision != layout.precision().code()) {
                 return DropReason.MALFORMED;
             }
             if (f.job != jobId) {
@@ -360,7 +366,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             if (f.version < version) {
                 return DropReason.STALE;
             }
-            if (f.total != (params.length + state.length) * 4) {
+            if (f.total != layout.totalBytes()) {
                 return DropReason.BAD_LENGTH;
             }
             return null;
@@ -381,16 +387,7 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
             if (f.version > arriving) {
                 arriving = f.version; // before the copy: a shard being computed with an older version is stale now
             }
-            int from = f.offset / 4;
-            int to = (f.offset + f.length) / 4;
-            int pEnd = Math.min(to, params.length);
-            if (from < pEnd) {
-                Vectors.readFloats(payload, f.offset, params, from, pEnd - from);
-            }
-            int sFrom = Math.max(from, params.length);
-            if (sFrom < to) {
-                Vectors.readFloats(payload, sFrom * 4, state, sFrom - params.length, to - sFrom);
-            }
+            layout.read(payload, f.offset, f.offset + f.length, params, state); // decoded: the rounded parameters
             progress = (f.version << 32) | (f.offset + f.length); // publishes the copied bytes
             if (waiting) {
                 LockSupport.unpark(computeThread);

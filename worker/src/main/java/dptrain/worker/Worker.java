@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
+import dptrain.tensor.WirePrecision;
 import dptrain.cluster.protocol.CoordinatorProtocol;
 import dptrain.cluster.protocol.WorkerProtocol;
 import dptrain.cluster.protocol.WorkerProtocol.Command;
@@ -99,6 +100,11 @@ public final class Worker {
                         + ": results would differ in the last bits (start the worker with the same -Ddptrain.blas "
                         + "on the same CPU model, or set OPENBLAS_CORETYPE to one value on every node)");
             }
+            WirePrecision wire = WirePrecision.parse(o.wirePrecision());
+            if (wire == null) {
+                return refuse(o, "the job's wire precision '" + o.wirePrecision() + "' is not one this worker knows "
+                        + "(fp32, bf16, fp16): start workers of the coordinator's dptrain version");
+            }
             Model model = new Model(NetSpec.parse(o.netSpec()));
             DataPlane dp = env.dataPlane().get();
             // A client of the coordinator's own media driver (this JVM's, or the host's shared one) talks over IPC.
@@ -122,7 +128,7 @@ public final class Worker {
             ActorRef<Command> self = ctx.getSelf();
             long job = o.jobId();
             engine = new GradientEngine(o.jobId(), o.workerId(), model, train, o.batchSize(), o.shards(), o.seed(),
-                    o.secret(), paramsIn, gradsOut, dp.settings().chunkBytes(),
+                    wire, o.secret(), paramsIn, gradsOut, dp.settings().chunkBytes(),
                     (step, why) -> self.tell(new EngineFailed(job, step, why)));
             thread = new Thread(engine, "dptrain-worker-" + o.workerId() + "-compute");
             thread.setDaemon(true);

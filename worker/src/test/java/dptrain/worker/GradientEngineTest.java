@@ -42,7 +42,8 @@ class GradientEngineTest {
             Publication out = dp.publication(dp.ipcChannel(), 3001);
             Publication grads = dp.publication(dp.ipcChannel(), 3002);
             List<String> failures = new ArrayList<>();
-            GradientEngine engine = new GradientEngine(JOB, 1, model, null, 100, 2, 1, secret, in, grads, chunk,
+            GradientEngine engine = new GradientEngine(JOB, 1, model, null, 100, 2, 1,
+                    dptrain.tensor.WirePrecision.FP32, secret, in, grads, chunk,
                     (step, why) -> failures.add(why));
             Thread t = start(engine);
             try {
@@ -91,7 +92,8 @@ class GradientEngineTest {
             var gradsIn = dp.subscription(dp.ipcChannel(), 3102);
             Publication grads = dp.publication(dp.ipcChannel(), 3102);
             List<String> failures = new ArrayList<>();
-            GradientEngine engine = new GradientEngine(JOB, 1, model, data, 100, 4, 1, secret, in, grads, chunk,
+            GradientEngine engine = new GradientEngine(JOB, 1, model, data, 100, 4, 1,
+                    dptrain.tensor.WirePrecision.FP32, secret, in, grads, chunk,
                     (step, why) -> failures.add(why));
             List<String> back = new ArrayList<>();
             Receiver gradsReceiver = new Receiver(new Receiver.Sink() {

@@ -23,6 +23,7 @@ public final class WorkerProtocol {
      * {@link CoordinatorProtocol.WorkerRefused}.
      *
      * @param workerId     the id the worker puts on its data-plane messages
+     * @param wirePrecision how parameters and gradient sums travel on the data plane: fp32, bf16 or fp16
      * @param secret       the per-job key of the data-plane MAC
      * @param gradChannel  the Aeron channel gradients go to; {@code gradStream} its stream id
      * @param driverId     the coordinator's media driver ({@code DataPlane.driverId()}): a worker that is a client of
@@ -30,7 +31,7 @@ public final class WorkerProtocol {
      */
     public record JobOffer(long jobId, int workerId, String netSpec, int batchSize, int shards, long seed,
                            int trainSamples, double validationFraction, String datasetFingerprint, String blas,
-                           byte[] secret, String gradChannel, int gradStream, String driverId,
+                           String wirePrecision, byte[] secret, String gradChannel, int gradStream, String driverId,
                            ActorRef<CoordinatorProtocol.Command> coordinator) implements Command, WireMessage {}
 
     /**

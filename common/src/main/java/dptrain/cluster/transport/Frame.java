@@ -12,7 +12,8 @@ import org.agrona.MutableDirectBuffer;
  * the bytes on the wire, so corruption and forgery are told apart.
  *
  * <pre>
- *  0 magic "DPT1"   4 kind   5 flags   6 reserved(2)
+ *  0 magic "DPT1"   4 kind   5 precision of the vector's first part (WirePrecision code: 0 fp32, 1 bf16, 2 fp16)
+ *  6 reserved(2)
  *  8 job id        16 step   24 parameter version
  * 32 shard (-1: parameters; assignments: how many shards they list)  36 sender (0: coordinator, else worker id)
  * 40 offset   44 length   48 total   52 CRC32C of the chunk's payload as sent
@@ -44,6 +45,8 @@ public final class Frame {
 
     public int magic;
     public byte kind;
+    /** How the vector's first part (parameters, gradient sums) travels: a {@link dptrain.tensor.WirePrecision} code. */
+    public byte precision;
     public long job;
     public long step;
     public long version;
@@ -60,6 +63,7 @@ public final class Frame {
     public Frame read(DirectBuffer b, int i) {
         magic = b.getInt(i, ORDER);
         kind = b.getByte(i + 4);
+        precision = b.getByte(i + 5);
         job = b.getLong(i + 8, ORDER);
         step = b.getLong(i + 16, ORDER);
         version = b.getLong(i + 24, ORDER);
@@ -78,7 +82,7 @@ public final class Frame {
     public void write(MutableDirectBuffer b, int i) {
         b.putInt(i, MAGIC, ORDER);
         b.putByte(i + 4, kind);
-        b.putByte(i + 5, (byte) 0);
+        b.putByte(i + 5, precision);
         b.putShort(i + 6, (short) 0, ORDER);
         b.putLong(i + 8, job, ORDER);
         b.putLong(i + 16, step, ORDER);
@@ -93,16 +97,17 @@ public final class Frame {
         b.putDouble(i + 64, lossSum, ORDER);
     }
 
-    /** Identity fields for messages of one vector (everything but offset, length, crc). */
+    /** Identity fields for messages of one vector (everything but offset, length, crc, timings). */
     public boolean sameMessage(Frame o) {
-        return kind == o.kind && job == o.job && step == o.step && version == o.version && shard == o.shard
-                && sender == o.sender && total == o.total;
+        return kind == o.kind && precision == o.precision && job == o.job && step == o.step && version == o.version
+                && shard == o.shard && sender == o.sender && total == o.total;
     }
 
     /** Copies every field from o. */
     public void copyFrom(Frame o) {
         magic = o.magic;
         kind = o.kind;
+        precision = o.precision;
         job = o.job;
         step = o.step;
         version = o.version;

@@ -1,5 +1,6 @@
 package dptrain.cluster.transport;
 
+import dptrain.tensor.WirePrecision;
 import io.aeron.Publication;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
@@ -8,8 +9,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * One vector made ready to send: payload bytes (encrypted under the job secret, see {@link Authenticator}), and per
  * chunk a header with its CRC32C, nonce and tag. Prepared once, it can be offered to any number of publications (the
- * parameter broadcast is sealed once for every worker). Reused from
- * message to message; allocates only at construction.
+ * parameter broadcast is sealed once for every worker). A float vector's first part travels at the message's
+ * {@link WirePrecision} ({@link VectorLayout}), which its frames name. Reused from message to message; allocates only
+ * at construction.
  */
 public final class OutgoingMessage {
     private final byte[] payload;
@@ -20,8 +22,14 @@ public final class OutgoingMessage {
     private final Authenticator auth;
     private final Frame frame = new Frame();
     private final CRC32C crc = new CRC32C();
-    /** Byte offsets where a chunk must end (besides every chunkBytes), ascending; see {@link #cutAt}. */
-    private int[] cuts = new int[0];
+    /** Value offsets where a chunk must end (besides every chunkBytes), ascending; see {@link #cutAt}. */
+    private int[] cutValues = new int[0];
+    /** The cuts of the message being planned, in payload bytes (with the end of its first part), ascending. */
+    private int[] cuts = new int[1];
+    private int cutCount;
+    /** How the first part of a float vector travels. */
+    private WirePrecision precision = WirePrecision.FP32;
+    private VectorLayout layout;
     /** Chunk c covers payload bytes [starts[c], starts[c + 1]). */
     private int[] starts;
     private int total;
@@ -41,7 +49,7 @@ public final class OutgoingMessage {
         }
         this.payload = new byte[Math.max(4, capacity * 4)];
         this.payloadBuf = new UnsafeBuffer(payload);
-        int maxChunks = (payload.length + chunkBytes - 1) / chunkBytes;
+        int maxChunks = (payload.length + chunkBytes - 1) / chunkBytes + 1; // + 1: the cut after a 16-bit first part
         this.headers = new byte[maxChunks * Frame.LENGTH];
         this.headersBuf = new UnsafeBuffer(headers);
         this.chunkBytes = chunkBytes;
@@ -54,12 +62,21 @@ public final class OutgoingMessage {
      * a receiver can use a layer's block as soon as it is in and a sender can send a block as soon as it is final.
      */
     public OutgoingMessage cutAt(int[] floatOffsets) {
-        this.cuts = java.util.Arrays.stream(floatOffsets).map(f -> f * 4).filter(o -> o > 0).sorted().distinct()
-                .toArray();
+        this.cutValues = java.util.Arrays.stream(floatOffsets).filter(o -> o > 0).sorted().distinct().toArray();
+        this.cuts = new int[cutValues.length + 1];
         int maxChunks = (payload.length + chunkBytes - 1) / chunkBytes + cuts.length;
         this.starts = new int[maxChunks + 1];
         this.headers = new byte[maxChunks * Frame.LENGTH];
         this.headersBuf = new UnsafeBuffer(headers);
+        return this;
+    }
+
+    /**
+     * Float vectors go with their first part (a) at this precision, 2 or 4 bytes a value, and the second (b) in
+     * floats; int vectors always in 4 bytes.
+     */
+    public OutgoingMessage precision(WirePrecision p) {
+        this.precision = p;
         return this;
     }
 
@@ -75,7 +92,7 @@ public final class OutgoingMessage {
     /** Lays out the ints a[0, aLen) followed by b[0, bLen) with the given identity, and seals every chunk. */
     public void prepareInts(byte kind, long job, long step, long version, int shard, int sender,
                             int[] a, int aLen, int[] b, int bLen) {
-        plan(kind, job, step, version, shard, sender, aLen, bLen);
+        plan(kind, job, step, version, shard, sender, aLen, bLen, WirePrecision.FP32);
         this.a = null;
         this.b = null;
         this.ia = a;
@@ -91,15 +108,19 @@ public final class OutgoingMessage {
      */
     public void begin(byte kind, long job, long step, long version, int shard, int sender,
                       float[] a, int aLen, float[] b, int bLen) {
-        plan(kind, job, step, version, shard, sender, aLen, bLen);
+        plan(kind, job, step, version, shard, sender, aLen, bLen, precision);
+        if (layout == null || layout.aLen() != aLen || layout.bLen() != bLen || layout.precision() != precision) {
+            layout = new VectorLayout(aLen, bLen, precision); // once: a message carries one shape of vector
+        }
         this.a = a;
         this.b = b;
         this.ia = null;
         this.ib = null;
     }
 
-    /** The identity and chunk plan of a message of aLen then bLen 4-byte values. */
-    private void plan(byte kind, long job, long step, long version, int shard, int sender, int aLen, int bLen) {
+    /** The identity and chunk plan of a message of aLen values at precision p, then bLen 4-byte values. */
+    private void plan(byte kind, long job, long step, long version, int shard, int sender, int aLen, int bLen,
+                      WirePrecision p) {
         int floats = aLen + bLen;
         if (floats * 4L > payload.length) {
             throw new IllegalArgumentException("vector of " + floats + " values exceeds this message's capacity of "
@@ -107,17 +128,34 @@ public final class OutgoingMessage {
         }
         this.aLen = aLen;
         this.bLen = bLen;
-        total = floats * 4;
+        int e = p.bytes();
+        int split = aLen * e;
+        total = split + bLen * 4; // as VectorLayout lays it out
+        // Chunks end at the given value offsets, and where the first part ends (its values may be shorter).
+        cutCount = 0;
+        for (int v : cutValues) {
+            if (e != 4 && v > aLen && (cutCount == 0 || cuts[cutCount - 1] < split)) {
+                cuts[cutCount++] = split;
+            }
+            int w = Math.min(v, floats);
+            int at = w <= aLen ? w * e : split + (w - aLen) * 4;
+            if (cutCount == 0 || cuts[cutCount - 1] < at) {
+                cuts[cutCount++] = at;
+            }
+        }
+        if (e != 4 && (cutCount == 0 || cuts[cutCount - 1] < split)) {
+            cuts[cutCount++] = split;
+        }
         int c = 0;
         int at = 0;
         int cut = 0;
         starts[0] = 0;
         do {
             int end = Math.min(total, at + chunkBytes);
-            while (cut < cuts.length && cuts[cut] <= at) {
+            while (cut < cutCount && cuts[cut] <= at) {
                 cut++;
             }
-            if (cut < cuts.length && cuts[cut] < end) {
+            if (cut < cutCount && cuts[cut] < end) {
                 end = cuts[cut];
             }
             starts[++c] = end;
@@ -131,6 +169,7 @@ public final class OutgoingMessage {
         frame.shard = shard;
         frame.sender = sender;
         frame.total = total;
+        frame.precision = (byte) p.code();
     }
 
     /** Copies chunk c's values in, writes its header (with these timings) and seals it. */
@@ -153,6 +192,10 @@ public final class OutgoingMessage {
 
     /** Little-endian values for payload bytes [off, off + len) from a then b (floats, or ints for assignments). */
     private void copyValues(int off, int len) {
+        if (ia == null) {
+            layout.write(a, b, payload, off, off + len);
+            return;
+        }
         int from = off / 4;
         int to = (off + len) / 4;
         int aEnd = Math.min(to, aLen);

@@ -194,6 +194,88 @@ class DataPlaneTest {
         }
     }
 
+    /**
+     * Bit reduction: with bf16 or fp16 the first part of a vector travels in 2 bytes a value, rounded to nearest even,
+     * the second in floats; chunks end at the given boundaries and where the first part ends, so each holds whole
+     * values of one part, and decoded chunk by chunk (last first) the vector is the rounded one.
+     */
+    @Test
+    void sixteenBitVectorsArriveRoundedChunkByChunk() {
+        String ch = dp.ipcChannel();
+        for (dptrain.tensor.WirePrecision p : new dptrain.tensor.WirePrecision[] {
+                dptrain.tensor.WirePrecision.BF16, dptrain.tensor.WirePrecision.FP16}) {
+            int stream = 17 + p.code();
+            try (Subscription sub = dp.subscription(ch, stream); Publication pub = dp.publication(ch, stream)) {
+                int aLen = 15_001; // an odd count: the second part starts 2 bytes past a multiple of 4
+                int bLen = 4_999;
+                VectorLayout layout = new VectorLayout(aLen, bLen, p);
+                float[] a = new float[aLen];
+                float[] b = new float[bLen];
+                for (int i = 0; i < aLen; i++) {
+                    a[i] = (i - 7_000) * 0.37f + 1e-3f;
+                }
+                for (int i = 0; i < bLen; i++) {
+                    b[i] = i * 0.37f + 1e-3f;
+                }
+                float[] gotA = new float[aLen];
+                float[] gotB = new float[bLen];
+                List<int[]> pieces = new ArrayList<>();
+                List<Integer> precisions = new ArrayList<>();
+                Receiver r = new Receiver(new Receiver.Sink() {
+                    @Override
+                    public DropReason check(Frame f) {
+                        return f.total == layout.totalBytes() ? null : DropReason.BAD_LENGTH;
+                    }
+
+                    @Override
+                    public void chunk(Frame f, byte[] payload) {
+                        pieces.add(new int[] {f.offset, f.length});
+                        precisions.add((int) f.precision);
+                        layout.read(payload, f.offset, f.offset + f.length, gotA, gotB);
+                    }
+
+                    @Override
+                    public void deliver(Frame f, byte[] payload) {
+                        pieces.add(null);
+                    }
+                }, new Authenticator(SECRET), 1 << 20);
+                OutgoingMessage m = new OutgoingMessage(20_000, dp.settings().chunkBytes(), new Authenticator(SECRET))
+                        .cutAt(new int[] {0, 3, 7_001, 15_001}).precision(p);
+                m.begin(Frame.GRADS, 7, 3, 3, 1, 1, a, aLen, b, bLen);
+                assertEquals(aLen * 2 + bLen * 4, m.totalBytes(), "half the bytes for the first part");
+                assertEquals(6, m.chunkStart(1), "a 3-value first block in 2-byte values");
+                List<Integer> starts = new ArrayList<>();
+                for (int c = 0; c <= m.chunks(); c++) {
+                    starts.add(m.chunkStart(c));
+                }
+                assertTrue(starts.contains(14_002) && starts.contains(30_002), "cut at 7 001 and at the part's end: "
+                        + starts);
+                for (int c = m.chunks() - 1; c >= 0; c--) {
+                    m.seal(c, 5, 2.5);
+                }
+                long end = System.nanoTime() + 10_000_000_000L;
+                for (int c = m.chunks() - 1; c >= 0; c--) {
+                    offer(m, c, pub, sub, r, end);
+                }
+                pollUntil(sub, r, () -> pieces.contains(null));
+                assertEquals(0, r.totalDropped(), r.dropCounts().toString());
+                assertEquals(m.chunks() + 1, pieces.size());
+                for (int[] piece : pieces.subList(0, m.chunks())) {
+                    boolean inA = piece[0] + piece[1] <= 30_002;
+                    assertTrue(inA || piece[0] >= 30_002, "a chunk across the parts: " + java.util.Arrays.toString(piece));
+                    assertEquals(0, (inA ? piece[0] : piece[0] - 30_002) % (inA ? 2 : 4), "whole values");
+                    assertEquals(0, piece[1] % (inA ? 2 : 4), "whole values");
+                }
+                assertEquals(List.of(p.code()), precisions.stream().distinct().toList(), "each frame names " + p);
+                float[] rounded = new float[aLen];
+                p.round(a, rounded, 0, aLen);
+                assertArrayEquals(rounded, gotA, p + ": the first part arrives rounded to nearest even");
+                assertFalse(java.util.Arrays.equals(a, gotA), p + " rounds these values");
+                assertArrayEquals(b, gotB, "the second part arrives exact");
+            }
+        }
+    }
+
     /** Offers chunk c until it is taken, polling r meanwhile (so the window moves); fails after the deadline. */
     private static void offer(OutgoingMessage m, int c, Publication pub, Subscription sub, Receiver r, long deadline) {
         while (m.offer(pub, c) <= 0) {
