@@ -93,6 +93,40 @@ class ClusterTrainingTest {
     }
 
     /**
+     * Bit reduction on the wire: with --wire-precision bf16 and fp16 the workers get 16-bit parameters and send 16-bit
+     * gradient sums (half the bytes), and the in-process trainer rounds the same values the same way, so 0, 1 and 2
+     * workers end with the same params_sha256, another than fp32's.
+     */
+    @Test
+    void sixteenBitWireGivesTheSameBitsForZeroToTwoWorkers() throws Exception {
+        String[] net = {"--model", "multi-layer", "--hidden", "40,30", "--batch-norm", "--dropout", "0.2",
+                "--train-samples", "2000", "--steps", "30", "--virtual-shards", "4", "--log-every", "10"};
+        Object fp32 = run("train", tmp.resolve("fp32"), concat(net, "--workers", "0")).get("params_sha256");
+        dptrain.nn.Model model = new dptrain.nn.Model(dptrain.nn.Nets.multiLayer(new int[] {40, 30}, "relu",
+                dptrain.nn.Init.he(), true, 0.2f));
+        Path conf = tmp.resolve("small-chunks.conf");
+        Files.writeString(conf, "dptrain.data-plane.term-length = 64k\n");
+        for (String p : List.of("bf16", "fp16")) {
+            String[] flags = concat(net, "--wire-precision", p);
+            Object reference = run("train", tmp.resolve(p + "-w0"), concat(flags, "--workers", "0"))
+                    .get("params_sha256");
+            assertNotNull(reference);
+            assertTrue(!reference.equals(fp32), p + " gave fp32's bits");
+            for (String n : List.of("1", "2")) {
+                Map<String, Object> s = run("train", tmp.resolve(p + "-w" + n), concat(flags, "--workers", n,
+                        "--config", conf.toString()));
+                assertEquals(reference, s.get("params_sha256"), "params_sha256 with --wire-precision " + p
+                        + " --workers " + n);
+                assertEquals(p, s.get("wire_precision"));
+                assertEquals(Map.of(), s.get("dropped_messages"));
+                // Every step: the parameters to each worker, and the 4 shards' gradients; batch-norm values in fp32.
+                double bytes = (Integer.parseInt(n) + 4) * (model.paramCount() * 2.0 + model.stateCount() * 4.0);
+                assertEquals(bytes, ((Number) s.get("wire_bytes_per_step")).doubleValue(), "wire_bytes_per_step");
+            }
+        }
+    }
+
+    /**
      * The host's media driver killed mid-run (SIGKILL): the JVMs that were its clients cannot send or receive any
      * more, and each stops with a message naming the driver's directory; the run can be resumed from its checkpoint.
      */
