@@ -58,7 +58,7 @@ public final class OutgoingMessage {
     }
 
     /**
-     * Also ends chunks at these float offsets (layer boundaries, from {@link dptrain.nn.Model#paramBoundaries()}), so
+     * Also ends chunks at these value offsets (layer boundaries, from {@link dptrain.nn.Model#paramBoundaries()}), so
      * a receiver can use a layer's block as soon as it is in and a sender can send a block as soon as it is final.
      */
     public OutgoingMessage cutAt(int[] floatOffsets) {
