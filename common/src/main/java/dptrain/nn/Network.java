@@ -32,6 +32,9 @@ public final class Network {
 
         /** Gradient sums [start, paramCount) are final (and every batch statistic: they come from the forward pass). */
         void gradsFinal(int start);
+
+        /** The loss sum of the shard is known (after the forward pass, before any gradient is final). */
+        default void lossKnown(double lossSum) {}
     }
 
     Network(Model model, int maxBatch, ParamStore store) {
@@ -130,6 +133,9 @@ public final class Network {
     public double lossAndGradient(float[] x, int n, int[] labels, int labelOff, ForwardContext ctx, Progress progress) {
         float[] y = forward(x, n, ctx, progress);
         double sum = loss.forward(y, n, labels, labelOff);
+        if (progress != null) {
+            progress.lossKnown(sum);
+        }
         float[] d = loss.backward();
         for (int i = layers.length - 1; i >= 0 && d != null; i--) {
             d = layers[i].backward(d, n);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The cluster on real MNIST with real Akka remoting and real Aeron media drivers: the same params_sha256 for the
+ * The cluster on real MNIST with real Akka remoting and real Aeron media drivers: the same params_sha256 (and loss) for the
  * in-process trainer, 1–3 in-JVM workers and a coordinator with 3 worker JVMs on loopback; and a worker JVM killed
  * with SIGKILL mid-run, whose shards go to the others, changes nothing in the result.
  */
@@ -47,8 +47,11 @@ class ClusterTrainingTest {
         // Batch norm and dropout: the parts whose randomness and statistics must not depend on who computes a shard.
         String[] net = {"--model", "multi-layer", "--hidden", "40,30", "--batch-norm", "--dropout", "0.2",
                 "--train-samples", "2000", "--epochs", "1", "--virtual-shards", "6"};
-        Object reference = run("train", tmp.resolve("w0"), concat(net, "--workers", "0")).get("params_sha256");
+        Map<String, Object> inProcess = run("train", tmp.resolve("w0"), concat(net, "--workers", "0"));
+        Object reference = inProcess.get("params_sha256");
         assertNotNull(reference);
+        // The reported loss too: each shard's loss sum travels with its gradients (once one shard late).
+        Object loss = inProcess.get("final_train_loss");
         // A 64 KB term: every vector goes in ~17 chunks of 8 KB, so chunks of different workers interleave on the
         // shared IPC stream (one JVM) and on the coordinator's UDP subscription, as SimpleConvNet's 1.7 MB do.
         Path conf = tmp.resolve("small-chunks.conf");
@@ -57,6 +60,7 @@ class ClusterTrainingTest {
         for (String n : List.of("1", "2", "3")) {
             Map<String, Object> s = run("train", tmp.resolve("w" + n), concat(net, "--workers", n));
             assertEquals(reference, s.get("params_sha256"), "params_sha256 with --workers " + n);
+            assertEquals(loss, s.get("final_train_loss"), "final_train_loss with --workers " + n);
             assertEquals(Integer.parseInt(n), s.get("workers_joined"), "workers_joined in " + s);
             assertEquals(Map.of(), s.get("dropped_messages"));
             assertEquals("none", s.get("data_plane_mac"), "IPC in one JVM: nothing leaves the driver directory");
@@ -64,6 +68,7 @@ class ClusterTrainingTest {
         Path lc = tmp.resolve("lc3");
         Map<String, Object> s = run("local-cluster", lc, concat(net, "--workers", "3"));
         assertEquals(reference, s.get("params_sha256"), "params_sha256 of local-cluster --workers 3");
+        assertEquals(loss, s.get("final_train_loss"), "final_train_loss of local-cluster --workers 3");
         assertEquals("none", s.get("data_plane_mac"), "IPC on the host's driver: nothing leaves its directory");
         // With ipc-mac the same IPC job is sealed, and the bits do not change.
         Path sealed = tmp.resolve("sealed.conf");

@@ -275,6 +275,11 @@ final class GradientEngine implements Runnable, dptrain.nn.Network.Progress {
     }
 
     @Override
+    public void lossKnown(double lossSum) {
+        result.lossSum = lossSum; // every chunk's header carries it, and the first is sealed during the backward pass
+    }
+
+    @Override
     public void gradsFinal(int start) {
         if (start == 0 && sealedFrom == 0) {
             return;
