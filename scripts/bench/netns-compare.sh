@@ -7,8 +7,10 @@
 # Root only (it creates namespaces). Prints medians, the ratio and whether every run had the same params_sha256.
 #
 # Usage: scripts/bench/netns-compare.sh [--rounds 2] [--steps 600] [--exchange-rounds 200] [--data-dir DIR]
-#          [--mtu BYTES] [--out FILE] [--keep-runs]
+#          [--mtu BYTES] [--wire-precision fp32|bf16|fp16] [--out FILE] [--keep-runs]
 # --mtu: the data plane's MTU on the coordinator and the workers (default: dptrain.data-plane.mtu, 1408).
+# --wire-precision: of the parameters and gradients on the data plane (default fp32; the in-process run gets it too,
+#   so the bits still compare).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +25,7 @@ DPTRAIN=${DPTRAIN_BIN:-$REPO/scripts/dptrain}
 KEEP_RUNS=0
 MTU=()
 PREFIX=dptb
+WIRE=()
 NET=79
 
 die() { echo "netns-compare: $*" >&2; exit 1; }
@@ -34,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --data-dir) DATA_DIR=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --mtu) MTU=(--mtu "$2"); shift 2 ;;
+    --wire-precision) WIRE=(--wire-precision "$2"); shift 2 ;;
     --keep-runs) KEEP_RUNS=1; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown argument $1 (try --help)" ;;
@@ -54,10 +58,10 @@ source "$HERE/bench-common.sh"
 bench_setup netns-compare
 "$REPO/scripts/netns-hosts.sh" up "$PREFIX" 3 "$NET" >/dev/null
 trap '"$REPO/scripts/netns-hosts.sh" down "$PREFIX" 3; if [[ $KEEP_RUNS -eq 0 ]]; then rm -rf "$WORK"; fi' EXIT
-echo "hosts   : $PREFIX-1 (coordinator) 10.$NET.0.1, $PREFIX-2 and $PREFIX-3 (workers); $STEPS steps, $ROUNDS round(s)${MTU[*]:+, ${MTU[*]}}"
+echo "hosts   : $PREFIX-1 (coordinator) 10.$NET.0.1, $PREFIX-2 and $PREFIX-3 (workers); $STEPS steps, $ROUNDS round(s)${MTU[*]:+, ${MTU[*]}}${WIRE[*]:+, ${WIRE[*]}}"
 echo
 
-common=(--model simple-cnn --batch-size 100 --steps "$STEPS" --seed 1 --data-dir "$DATA_DIR" --no-plots --quiet)
+common=(--model simple-cnn --batch-size 100 --steps "$STEPS" --seed 1 --data-dir "$DATA_DIR" --no-plots --quiet "${WIRE[@]}")
 
 record() {  # kind round dir: one JSON line from the run's summary and metrics
   "$PY" - "$1" "$2" "$3" >>"$OUT" <<'PYEOF'
