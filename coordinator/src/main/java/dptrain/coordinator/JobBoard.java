@@ -53,6 +53,8 @@ final class JobBoard {
     final AtomicLong workersLost = new AtomicLong();
     final AtomicLong workersJoined = new AtomicLong();
     final AtomicLong shardsReassigned = new AtomicLong();
+    /** Shards asked for again from a live worker because their gradients came damaged. */
+    final AtomicLong shardsReasked = new AtomicLong();
     final AtomicLong workersRefused = new AtomicLong();
     volatile String lastRefusal;
 

@@ -61,6 +61,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
     /** Per shard: whether its sums are in, and the outbox its assignment went into (null while open). */
     private final boolean[] accepted;
     private final Outbox[] owner;
+    /** Per shard: its gradients came damaged from the worker it is assigned to, so it is asked for again. */
+    private final boolean[] reask;
     private ShardResult[] results;
     private int acceptedCount;
     // per-step timing, for metrics
@@ -113,6 +115,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
         this.openScratch = new int[board.job.shards()];
         this.accepted = new boolean[board.job.shards()];
+        this.reask = new boolean[board.job.shards()];
         this.suffixFrom = new int[board.job.shards()];
         this.owner = new Outbox[board.job.shards()];
         this.apply = new ComputePool(threads, "dptrain-apply", 0); // idle while the workers compute
@@ -203,6 +206,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.stepStartNanos = System.nanoTime();
         java.util.Arrays.fill(accepted, false);
         java.util.Arrays.fill(owner, null);
+        java.util.Arrays.fill(reask, false);
         java.util.Arrays.fill(suffixFrom, layout.totalBytes());
         stepWireBytes = 0;
         appliedFrom = paramCount;
@@ -283,12 +287,15 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private int assignOpenShards() {
         int open = 0;
         int reassigned = 0;
+        int reasked = 0;
         for (int k = 0; k < openScratch.length; k++) {
             Outbox o = owner[k];
-            if (!accepted[k] && (o == null || o.dropped || !o.worker.live)) {
+            if (!accepted[k] && (o == null || o.dropped || !o.worker.live || reask[k])) {
                 openScratch[open++] = k;
-                if (o != null) {
+                if (o != null && (o.dropped || !o.worker.live)) {
                     reassigned++;
+                } else if (reask[k]) {
+                    reasked++;
                 }
             }
         }
@@ -310,17 +317,20 @@ public final class RemoteShardExecutor implements ShardExecutor {
             Outbox o = outbox(w);
             for (int k : plan[i]) {
                 owner[k] = o;
+                reask[k] = false;
             }
             o.assign(plan[i]);
             o.wantParams(version);
-            if (reassigned > 0) {
+            if (reassigned + reasked > 0) {
                 to.append(to.length() == 0 ? "" : ", ").append("worker ").append(w.id).append(' ')
                         .append(java.util.Arrays.toString(plan[i]));
             }
         }
-        if (reassigned > 0) {
+        if (reassigned + reasked > 0) {
             board.shardsReassigned.addAndGet(reassigned);
-            String msg = "shards " + java.util.Arrays.toString(shards) + " of step " + (step + 1) + " reassigned: " + to;
+            board.shardsReasked.addAndGet(reasked);
+            String msg = "shards " + java.util.Arrays.toString(shards) + " of step " + (step + 1)
+                    + (reasked > 0 ? " asked again (their gradients came damaged)" : " reassigned") + ": " + to;
             board.event(msg);
             log.println("dptrain: " + msg);
         }
@@ -543,6 +553,20 @@ public final class RemoteShardExecutor implements ShardExecutor {
             return null;
         }
 
+        /**
+         * A gradient message of this step lost to damage, from the worker its shard is assigned to: the shard is asked
+         * for again (from whichever live worker the assigner picks). Its verified chunks already in are right (any
+         * worker's message for a shard carries the same bits) and are overwritten by the new message.
+         */
+        @Override
+        public void lost(Frame f, DropReason why) {
+            if (f.kind == Frame.GRADS && results != null && f.job == board.job.id() && f.step == step
+                    && f.version == version && f.shard >= 0 && f.shard < results.length && !accepted[f.shard]
+                    && owner[f.shard] != null && owner[f.shard].worker.id == f.sender) {
+                reask[f.shard] = true;
+            }
+        }
+
         /** A verified chunk of a wanted message: its values go into the shard's result at once. */
         @Override
         public void chunk(Frame f, byte[] payload) {
@@ -634,6 +658,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         s.put("workers_joined", board.workersJoined.get());
         s.put("workers_lost", board.workersLost.get());
         s.put("shards_reassigned", board.shardsReassigned.get());
+        s.put("shards_reasked", board.shardsReasked.get());
         s.put("workers_refused", board.workersRefused.get());
         s.put("dropped_messages", receiver.dropCounts());
         if (check.result() != null) {

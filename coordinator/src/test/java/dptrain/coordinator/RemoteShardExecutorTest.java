@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * worker's assignment comes ahead of the parameters on its stream, and when the actor marks a worker lost, its
  * unfinished shard goes to the other one in a second assignment, is counted and named in the events, and the step
  * completes with every shard's sums where the local executor would put them; a shard whose gradient message has a
- * forged block is dropped and counted, and recovered the same way.
+ * forged block is dropped and counted, and the shard is asked for again from a live worker at once.
  */
 class RemoteShardExecutorTest {
     private static final long JOB = 5;
@@ -174,7 +174,7 @@ class RemoteShardExecutorTest {
      * right sums.
      */
     @Test
-    void aShardWithAForgedBlockIsDroppedCountedAndRecoveredWhenItsWorkerIsLost() throws Exception {
+    void aShardWithAForgedBlockIsDroppedCountedAndAskedForAgain() throws Exception {
         try (Rig rig = new Rig()) {
             int n = rig.n;
             rig.startStep();
@@ -202,13 +202,14 @@ class RemoteShardExecutorTest {
             int verifiedFrom = rig.grads.chunkStart(bad + 1) / 4;
             float[] g0 = rig.results[0].grads;
             for (int i = 0; i < n; i++) {
-                assertEquals(i >= verifiedFrom ? 1 : 0, g0[i], "shard 0's sums at " + i + " before it is recovered");
+                assertEquals(i >= verifiedFrom ? 1 : 0, g0[i], "shard 0's sums at " + i + " before it is asked again");
             }
-            s1.live = false; // what the actor does when it loses worker 1
-
-            rig.pollUntil(() -> rig.w2.assignments.size() == 2);
-            assertEquals("[0]", Arrays.toString(rig.w2.assignments.get(1)), "only the dropped shard is given away");
-            answer(rig.grads, rig.gradsOut2, 2, 0, n);
+            // Worker 1 is alive: shard 0 is asked for again at once, from a live worker (no one is lost).
+            rig.pollUntil(() -> rig.w1.assignments.size() + rig.w2.assignments.size() == 3);
+            ScriptedWorker again = rig.w1.assignments.size() == 2 ? rig.w1 : rig.w2;
+            int id = again == rig.w1 ? 1 : 2;
+            assertEquals("[0]", Arrays.toString(again.assignments.get(1)), "only the damaged shard is asked again");
+            answer(rig.grads, id == 1 ? rig.gradsOut1 : rig.gradsOut2, id, 0, n);
             rig.step.get(10, TimeUnit.SECONDS);
 
             for (int k = 0; k < 4; k++) {
@@ -216,8 +217,10 @@ class RemoteShardExecutorTest {
                     assertEquals(k + 1, rig.results[k].grads[i], "shard " + k + "'s sums at " + i);
                 }
             }
-            assertEquals(1, rig.board.shardsReassigned.get());
-            assertEquals(2, rig.ex.ownerOf(0));
+            assertEquals(0, rig.board.shardsReassigned.get());
+            assertEquals(1, rig.board.shardsReasked.get());
+            assertEquals(id, rig.ex.ownerOf(0));
+            assertTrue(s1.live && s2.live);
             Map<String, Object> stepMetrics = new HashMap<>();
             rig.ex.describeStep(stepMetrics);
             assertEquals(Map.of("bad_mac", 1L), stepMetrics.get("dropped"));

@@ -35,6 +35,12 @@ public final class Receiver {
          * {@link #deliver} for the last one). For receivers that use a vector before all of it is in.
          */
         default void chunk(Frame f, byte[] payload) {}
+
+        /**
+         * A message of first's identity (its first chunk's header) was lost to damage (a block missing, repeated, out
+         * of order, corrupt or forged: why); for receivers that ask for it again. Called once per message dropped.
+         */
+        default void lost(Frame first, DropReason why) {}
     }
 
     private final Sink sink;
@@ -109,6 +115,7 @@ public final class Receiver {
             // descending order), or a dropped one again; an unfinished one from this publisher is lost.
             if (p.active && !p.rejected) {
                 count(DropReason.BAD_LENGTH);
+                sink.lost(p.first, DropReason.BAD_LENGTH);
             }
             DropReason why = sink.check(f);
             p.first.copyFrom(f);
@@ -119,7 +126,7 @@ public final class Receiver {
             p.lo = p.ascending ? 0 : f.total;
             p.hi = p.lo;
             if (why != null) {
-                reject(p, f, why);
+                reject(p, f, why, false); // not wanted: nothing is lost
                 return;
             }
             if (p.payload == null || p.payload.length < f.total + Authenticator.SCRATCH) {
@@ -168,6 +175,10 @@ public final class Receiver {
 
     /** Drops the message f belongs to (counted once); its further chunks are skipped. */
     private void reject(Partial p, Frame f, DropReason why) {
+        reject(p, f, why, true);
+    }
+
+    private void reject(Partial p, Frame f, DropReason why, boolean damaged) {
         if (!(p.active && p.first.sameMessage(f))) {
             p.first.copyFrom(f);
             p.begun = false; // met in its middle (or no message at all): which way it goes is not known
@@ -175,6 +186,9 @@ public final class Receiver {
         p.active = true;
         p.rejected = true;
         count(why);
+        if (damaged) {
+            sink.lost(p.first, why);
+        }
     }
 
     private void count(DropReason why) {
