@@ -19,7 +19,6 @@ import dptrain.train.ShardPlan;
 import dptrain.train.ShardResult;
 import io.aeron.Publication;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,25 +64,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final boolean[] reask;
     private ShardResult[] results;
     private int acceptedCount;
-    // per-step timing, for metrics
-    private double lastStepMs;
-    private double lastParamsMs;
-    private long steps;
-    private double sumWaitMs;
-    private double sumComputeMs;
-    private long shardsAccepted;
-    private double sumParamsMs;
-    /** Payload bytes on the data plane: parameters sent and gradient messages accepted, this step and in all. */
-    private long stepWireBytes;
-    private long wireBytes;
-    // the start-of-job "is distribution worth it" measurement
-    private final DistributionCheck check;
-    private final Map<Integer, Double> stepCompute = new HashMap<>();
-    private double stepComputeTotal;
-    private int stepSamples;
-    private long lastStartNanos;
-    private long firstStartNanos;
-    private boolean checkToReport;
+    /** What a step took, per worker and over the run, and the start-of-job distribution check. */
+    private final StepMetrics metrics;
     private java.io.PrintStream log = System.err;
     /** Whether the job's owner gave up (a search that ended): the waits for workers stop at once. */
     private java.util.function.BooleanSupplier cancelled = () -> false;
@@ -112,7 +94,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         // Chunks end at layer boundaries: a worker starts a layer's forward pass once that layer's block is in.
         this.paramsOut = new OutgoingMessage(paramCount + stateCount, dataPlane.settings().chunkBytes(),
                 new Authenticator(board.job.secret())).cutAt(model.paramBoundaries()).precision(board.job.wire());
-        this.check = new DistributionCheck(board.job.batchSize(), board.job.shards());
+        this.metrics = new StepMetrics(board, new DistributionCheck(board.job.batchSize(), board.job.shards()));
         this.openScratch = new int[board.job.shards()];
         this.accepted = new boolean[board.job.shards()];
         this.reask = new boolean[board.job.shards()];
@@ -197,7 +179,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
     /** The step's shards, computed by the workers; with a server, ranges whose gradients are all in are applied. */
     private void run(ParameterServer ps, int[] batch, long step, float[] params, float[] state, ShardResult[] results) {
         long t0 = System.nanoTime();
-        recordCheck(t0);
+        metrics.stepStarts(t0, log);
         this.results = results;
         this.acceptedCount = 0;
         this.step = step;
@@ -208,7 +190,6 @@ public final class RemoteShardExecutor implements ShardExecutor {
         java.util.Arrays.fill(owner, null);
         java.util.Arrays.fill(reask, false);
         java.util.Arrays.fill(suffixFrom, layout.totalBytes());
-        stepWireBytes = 0;
         appliedFrom = paramCount;
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
         // Every live worker gets the parameters, also one left without shards (it stays current); assignments go
@@ -253,11 +234,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         }
         abandonOutboxes();
         long t1 = System.nanoTime();
-        lastStepMs = (t1 - t0) / 1e6;
-        lastParamsMs = ((paramsDone == 0 ? t1 : paramsDone) - t0) / 1e6;
-        steps++;
-        sumParamsMs += lastParamsMs;
-        wireBytes += stepWireBytes;
+        metrics.stepEnds(t0, paramsDone == 0 ? t1 : paramsDone, t1);
     }
 
     /**
@@ -345,29 +322,6 @@ public final class RemoteShardExecutor implements ShardExecutor {
     /** Gradient messages dropped so far for the reason (for tests; safe from any thread). */
     long dropped(DropReason why) {
         return receiver.dropped(why);
-    }
-
-    /** Feeds the previous step (its full period, apply included) to the distribution check; prints the verdict. */
-    private void recordCheck(long now) {
-        if (lastStartNanos != 0 && !stepCompute.isEmpty() && stepSamples > 0) {
-            double critical = 0;
-            for (double c : stepCompute.values()) {
-                critical = Math.max(critical, c);
-            }
-            boolean warm = DistributionCheck.warm((int) steps, (now - firstStartNanos) / 1e9);
-            if (check.record(warm, (now - lastStartNanos) / 1e6, critical, stepComputeTotal / stepSamples,
-                    stepCompute.size())) {
-                log.println(DistributionCheck.line(check.result()));
-                checkToReport = true;
-            }
-        }
-        if (firstStartNanos == 0) {
-            firstStartNanos = now;
-        }
-        lastStartNanos = now;
-        stepCompute.clear();
-        stepComputeTotal = 0;
-        stepSamples = 0;
     }
 
     private Outbox outbox(JobBoard.Slot w) {
@@ -496,7 +450,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
                     }
                     if (sending == paramsOut) {
                         worker.versionSent = version;
-                        stepWireBytes += paramsOut.totalBytes();
+                        metrics.sent(paramsOut.totalBytes());
                     }
                     sending = null;
                     work++;
@@ -588,92 +542,26 @@ public final class RemoteShardExecutor implements ShardExecutor {
             suffixFrom[f.shard] = 0; // every chunk is in (also when they came in ascending order)
             r.lossSum = f.lossSum;
             accepted[f.shard] = true;
-            stepWireBytes += f.total;
             acceptedCount++;
-            JobBoard.Slot w = board.workers.get(f.sender);
             int b = board.job.batchSize();
             int size = ShardPlan.end(b, results.length, f.shard) - ShardPlan.start(b, results.length, f.shard);
-            double perSample = (double) f.computeNanos / Math.max(1, size);
-            w.nanosPerSample = w.nanosPerSample == 0 ? perSample : 0.8 * w.nanosPerSample + 0.2 * perSample;
-            w.lastComputeMs = f.computeNanos / 1e6;
-            w.lastWaitMs = (System.nanoTime() - stepStartNanos) / 1e6;
-            w.shardsDone++;
-            sumComputeMs += f.computeNanos / 1e6;
-            stepCompute.merge(f.sender, f.computeNanos / 1e6, Double::sum);
-            stepComputeTotal += f.computeNanos / 1e6;
-            stepSamples += size;
-            sumWaitMs += w.lastWaitMs;
-            shardsAccepted++;
+            metrics.shardIn(board.workers.get(f.sender), f.total, f.computeNanos, size, stepStartNanos);
         }
     }
 
     /** One line for the progress display: per-worker compute / wait of the last step. */
     public String statusLine() {
-        StringBuilder sb = new StringBuilder();
-        for (JobBoard.Slot w : board.live()) {
-            sb.append(String.format(Locale.ROOT, " w%d %.1f/%.1fms", w.id, w.lastComputeMs, w.lastWaitMs));
-        }
-        long drops = receiver.totalDropped();
-        if (drops > 0) {
-            sb.append(" drops ").append(drops);
-        }
-        return sb.toString().trim();
+        return metrics.statusLine(receiver.totalDropped());
     }
 
     @Override
     public void describeStep(Map<String, Object> r) {
-        r.put("workers", board.live().size());
-        r.put("step_ms", lastStepMs);
-        r.put("params_send_ms", lastParamsMs);
-        r.put("wire_bytes", stepWireBytes);
-        Map<String, Object> per = new LinkedHashMap<>();
-        for (JobBoard.Slot w : board.workers.values()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("live", w.live);
-            m.put("compute_ms", w.lastComputeMs);
-            m.put("wait_ms", w.lastWaitMs);
-            m.put("communication_ms", Math.max(0, w.lastWaitMs - w.lastComputeMs));
-            m.put("shards", w.shardsDone);
-            per.put(Integer.toString(w.id), m);
-        }
-        r.put("per_worker", per);
-        r.put("dropped", receiver.dropCounts());
-        String e;
-        java.util.List<String> events = new java.util.ArrayList<>();
-        while ((e = board.events.poll()) != null) {
-            events.add(e);
-        }
-        if (!events.isEmpty()) {
-            r.put("events", events);
-        }
-        if (checkToReport) {
-            r.put("distribution_check", check.result());
-            checkToReport = false;
-        }
+        metrics.describeStep(r, receiver.dropCounts());
     }
 
     @Override
     public void describeRun(Map<String, Object> s) {
-        s.put("data_plane_mac", board.job.secret() != null ? "aes-gcm" : "none");
-        s.put("workers_joined", board.workersJoined.get());
-        s.put("workers_lost", board.workersLost.get());
-        s.put("shards_reassigned", board.shardsReassigned.get());
-        s.put("shards_reasked", board.shardsReasked.get());
-        s.put("workers_refused", board.workersRefused.get());
-        s.put("dropped_messages", receiver.dropCounts());
-        if (check.result() != null) {
-            s.put("distribution_check", check.result());
-        }
-        s.put("wire_precision", board.job.wire().toString());
-        if (steps > 0) {
-            s.put("mean_params_send_ms", sumParamsMs / steps);
-            // Parameters to every live worker plus the K shards' gradients and batch statistics, payload only.
-            s.put("wire_bytes_per_step", (double) wireBytes / steps);
-        }
-        if (shardsAccepted > 0) {
-            s.put("mean_shard_compute_ms", sumComputeMs / shardsAccepted);
-            s.put("mean_shard_wait_ms", sumWaitMs / shardsAccepted);
-        }
+        metrics.describeRun(s, receiver.dropCounts());
     }
 
     @Override
