@@ -35,6 +35,12 @@ import org.agrona.concurrent.IdleStrategy;
 public final class RemoteShardExecutor implements ShardExecutor {
     /** How long a worker may fail to take its assignment or parameters before it is treated as lost. */
     static final long DELIVERY_TIMEOUT_NANOS = 10_000_000_000L;
+    /**
+     * How long a live worker may keep a shard of a step without its gradients coming in before the shard is asked for
+     * again, its parameters sent to it again (a message of either lost to damage leaves both sides waiting otherwise).
+     * A shard takes well under a second; a slow answer only costs the shard computed twice (accepted once).
+     */
+    static final long REASK_AFTER_NANOS = 30_000_000_000L;
 
     private final JobBoard board;
     private final ActorRef<CoordinatorProtocol.Command> coordinator;
@@ -62,6 +68,11 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final Outbox[] owner;
     /** Per shard: its gradients came damaged from the worker it is assigned to, so it is asked for again. */
     private final boolean[] reask;
+    /** Per shard: when it was last assigned (System.nanoTime). */
+    private final long[] assignedAt;
+    /** {@link #REASK_AFTER_NANOS}, shorter in tests. */
+    long reaskAfterNanos = REASK_AFTER_NANOS;
+    private long lastOverdueCheck;
     private ShardResult[] results;
     private int acceptedCount;
     /** What a step took, per worker and over the run, and the start-of-job distribution check. */
@@ -98,6 +109,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.openScratch = new int[board.job.shards()];
         this.accepted = new boolean[board.job.shards()];
         this.reask = new boolean[board.job.shards()];
+        this.assignedAt = new long[board.job.shards()];
         this.suffixFrom = new int[board.job.shards()];
         this.owner = new Outbox[board.job.shards()];
         this.apply = new ComputePool(threads, "dptrain-apply", 0); // idle while the workers compute
@@ -209,6 +221,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
             if (ps != null) {
                 work += applyReady(ps);
             }
+            reaskOverdue();
             work += assignOpenShards();
             if (!board.anyLive()) {
                 long now = System.nanoTime();
@@ -292,9 +305,11 @@ public final class RemoteShardExecutor implements ShardExecutor {
             }
             JobBoard.Slot w = live.get(i);
             Outbox o = outbox(w);
+            long now = System.nanoTime();
             for (int k : plan[i]) {
                 owner[k] = o;
                 reask[k] = false;
+                assignedAt[k] = now;
             }
             o.assign(plan[i]);
             o.wantParams(version);
@@ -307,11 +322,39 @@ public final class RemoteShardExecutor implements ShardExecutor {
             board.shardsReassigned.addAndGet(reassigned);
             board.shardsReasked.addAndGet(reasked);
             String msg = "shards " + java.util.Arrays.toString(shards) + " of step " + (step + 1)
-                    + (reasked > 0 ? " asked again (their gradients came damaged)" : " reassigned") + ": " + to;
+                    + (reasked > 0 ? " asked again (their gradients came damaged or late)" : " reassigned") + ": " + to;
             board.event(msg);
             log.println("dptrain: " + msg);
         }
         return open;
+    }
+
+    /**
+     * Marks for asking again every shard of a live worker from whom nothing has come for {@link #reaskAfterNanos} since
+     * the shard was assigned (a worker working through a queue of shards delivers one after another), and has the
+     * parameters sent to that worker again (checked every 50 ms).
+     */
+    private void reaskOverdue() {
+        long now = System.nanoTime();
+        if (now - lastOverdueCheck < 50_000_000L) {
+            return;
+        }
+        lastOverdueCheck = now;
+        for (int k = 0; k < reask.length; k++) {
+            Outbox o = owner[k];
+            if (!accepted[k] && o != null && !o.dropped && o.worker.live && !reask[k]
+                    && now - Math.max(assignedAt[k], o.heardNanos) > reaskAfterNanos) {
+                reask[k] = true;
+                if (o.worker.versionSent >= version) {
+                    o.worker.versionSent = version - 1; // sent, perhaps lost: once more (a worker that has it drops it)
+                    o.wantParams(version);
+                }
+                String msg = String.format(Locale.ROOT, "shard %d of step %d: nothing from worker %d in %.1f s; asked "
+                        + "again, its parameters sent again", k, step + 1, o.worker.id, reaskAfterNanos / 1e9);
+                board.event(msg);
+                log.println("dptrain: " + msg);
+            }
+        }
     }
 
     /** The worker shard k is assigned to this step, -1 while it is open (for tests). */
@@ -406,6 +449,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
         OutgoingMessage sending;
         /** Taken out of use (worker lost or stalled): what it was to carry has to go out again. */
         boolean dropped;
+        /** When this worker's last shard came in (System.nanoTime; 0 before any). */
+        long heardNanos;
 
         Outbox(JobBoard.Slot worker, Publication publication) {
             this.worker = worker;
@@ -543,6 +588,10 @@ public final class RemoteShardExecutor implements ShardExecutor {
             r.lossSum = f.lossSum;
             accepted[f.shard] = true;
             acceptedCount++;
+            Outbox from = outboxes.get(f.sender);
+            if (from != null) {
+                from.heardNanos = System.nanoTime();
+            }
             int b = board.job.batchSize();
             int size = ShardPlan.end(b, results.length, f.shard) - ShardPlan.start(b, results.length, f.shard);
             metrics.shardIn(board.workers.get(f.sender), f.total, f.computeNanos, size, stepStartNanos);

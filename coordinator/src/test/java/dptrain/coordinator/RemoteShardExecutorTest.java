@@ -230,6 +230,42 @@ class RemoteShardExecutorTest {
         }
     }
 
+    @Test
+    void shardsALiveWorkerKeepsTooLongAreAskedAgainWithTheirParameters() throws Exception {
+        try (Rig rig = new Rig()) {
+            int n = rig.n;
+            rig.ex.reaskAfterNanos = 1_000_000_000L; // 30 s in a real job
+            rig.startStep();
+            // Worker 1 took its assignment and parameters and then nothing (its parameters lost, say): only worker
+            // 2 answers.
+            answer(rig.grads, rig.gradsOut2, 2, 1, n);
+            answer(rig.grads, rig.gradsOut2, 2, 3, n);
+            rig.pollUntil(() -> rig.w1.assignments.size() + rig.w2.assignments.size() >= 3
+                    && rig.w1.kinds.contains("params v0") && rig.w1.kinds.lastIndexOf("params v0") > 1);
+            assertFalse(rig.step.isDone());
+            // Shards 0 and 2 went out again, and worker 1 got its parameters again.
+            List<Integer> again = new ArrayList<>();
+            for (ScriptedWorker w : List.of(rig.w1, rig.w2)) {
+                for (int[] a : w.assignments.subList(1, w.assignments.size())) {
+                    for (int k : a) {
+                        again.add(k);
+                        answer(rig.grads, w == rig.w1 ? rig.gradsOut1 : rig.gradsOut2, w == rig.w1 ? 1 : 2, k, n);
+                    }
+                }
+            }
+            java.util.Collections.sort(again);
+            assertEquals(List.of(0, 2), again, "the overdue shards, asked again");
+            rig.step.get(10, TimeUnit.SECONDS);
+            for (int k = 0; k < 4; k++) {
+                for (int i = 0; i < n; i++) {
+                    assertEquals(k + 1, rig.results[k].grads[i], "shard " + k + "'s sums at " + i);
+                }
+            }
+            assertEquals(2, rig.board.shardsReasked.get());
+            assertEquals(0, rig.board.shardsReassigned.get());
+        }
+    }
+
     /** A worker's gradient sums for shard k: every entry k + 1. */
     private static void answer(OutgoingMessage m, Publication p, int worker, int k, int n) throws InterruptedException {
         float[] g = new float[n];
