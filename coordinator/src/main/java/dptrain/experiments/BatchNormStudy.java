@@ -84,6 +84,11 @@ final class BatchNormStudy implements Study {
                 }
             }
             // A diverged training has failed: it counts as chance (0.1) if it left no accuracy.
+            // One legend, on the first small plot that has both lines.
+            if (bn.perEpoch("train_accuracy").length > 0 && plain.perEpoch("train_accuracy").length > 0 && charts.stream().noneMatch(x -> x.getStyler().isLegendVisible())) {
+                c.getStyler().setLegendVisible(true);
+                c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+            }
             with[i] = bn.diverged() || Double.isNaN(bn.last("train_accuracy")) ? 0.1 : bn.last("train_accuracy");
             without[i] = plain.diverged() || Double.isNaN(plain.last("train_accuracy")) ? 0.1
                     : plain.last("train_accuracy");
