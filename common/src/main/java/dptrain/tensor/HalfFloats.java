@@ -50,24 +50,27 @@ public final class HalfFloats {
             int rounded = abs + 0x0fff + ((abs >>> 13) & 1);
             return (short) (sign | ((rounded - 0x38000000) >>> 13));
         }
-        // Below 2^-14: a subnormal m·2^-24 (m < 1024; m = 1024 is the smallest normal, which the bits also say).
-        int exp = abs >>> 23;
-        int shift = 126 - exp; // f = mant·2^(exp - 150) = (mant >> shift)·2^-24
-        if (shift > 24) {
-            return (short) sign; // below 2^-25: rounds to zero (2^-25 itself is the tie, also to the even zero)
+        // Below 2^-14: a subnormal m·2^-24 (m = 1024 is the smallest normal, which the bits also say). f·2^24 is exact
+        // in double, and rint rounds half to even: 2^-25 and below go to zero.
+        return (short) (sign | (int) Math.rint(Float.intBitsToFloat(abs) * 0x1p24));
+    }
+
+    /** Every binary16 value as a float, by its bits (256 KB): decoding is one load. */
+    private static final float[] FP16 = new float[1 << 16];
+
+    static {
+        for (int i = 0; i < FP16.length; i++) {
+            FP16[i] = decodeFp16((short) i);
         }
-        int mant = (abs & 0x7fffff) | 0x800000;
-        int m = mant >>> shift;
-        int rest = mant & ((1 << shift) - 1);
-        int half = 1 << (shift - 1);
-        if (rest > half || (rest == half && (m & 1) == 1)) {
-            m++;
-        }
-        return (short) (sign | m);
     }
 
     /** The float a binary16 stands for (exact). */
     public static float fromFp16(short h) {
+        return FP16[h & 0xffff];
+    }
+
+    /** What {@link #fromFp16} looks up: sign, exponent and mantissa taken apart. */
+    private static float decodeFp16(short h) {
         int sign = (h & 0x8000) << 16;
         int exp = (h >>> 10) & 0x1f;
         int mant = h & 0x3ff;
