@@ -96,8 +96,8 @@ final class ExperimentCommand implements Callable<Integer> {
             runDir = Path.of("runs", "experiment-" + study.name() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
+        claimRunDir(study);
         Path data = FetchMnistCommand.ensureMnist(dataDir);
-        Files.createDirectories(runDir);
         Logs.toRunDir(runDir, verbose);
         System.err.printf(Locale.ROOT, "dptrain experiment %s%s: %s%n  %d worker%s%s, run directory %s%n", study.name(),
                 quick ? " (quick)" : "", study.description(), workers, workers == 1 ? "" : "s",
@@ -108,6 +108,42 @@ final class ExperimentCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - t0) / 1e9;
         writeSummary(study, findings, wall, lab);
         return 0;
+    }
+
+    /**
+     * Makes --run-dir this study's (experiment.json: study, scale, seed), or checks it is: a study run again there
+     * continues its trainings, which only makes sense for the same study, scale and seed.
+     */
+    private void claimRunDir(Study study) throws IOException {
+        Map<String, Object> mine = new LinkedHashMap<>();
+        mine.put("study", study.name());
+        mine.put("quick", quick);
+        mine.put("seed", seed);
+        Path f = runDir.resolve("experiment.json");
+        if (Files.exists(f)) {
+            Map<String, Object> there;
+            try {
+                there = JsonCodec.readObject(Files.readString(f));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(f + " is not an experiment's record (" + e.getMessage() + ")");
+            }
+            // Through JSON, so numbers compare as stored.
+            if (!there.equals(JsonCodec.readObject(JsonCodec.write(mine)))) {
+                throw new IllegalArgumentException("--run-dir " + runDir + " holds the study " + there.get("study")
+                        + (Boolean.TRUE.equals(there.get("quick")) ? " --quick" : "") + " --seed " + there.get("seed")
+                        + "; running " + study.name() + (quick ? " --quick" : "") + " --seed " + seed
+                        + " there would mix them: choose another directory (or repeat that study's flags to continue it)");
+            }
+        } else if (Files.isDirectory(runDir)) {
+            try (var entries = Files.list(runDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--run-dir " + runDir + " is not empty and holds no experiment "
+                            + "(no experiment.json): choose a new or empty directory");
+                }
+            }
+        }
+        Files.createDirectories(runDir);
+        AtomicFiles.writeString(f, JsonCodec.write(mine) + "\n");
     }
 
     private static String names() {

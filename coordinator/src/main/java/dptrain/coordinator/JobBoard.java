@@ -53,7 +53,7 @@ final class JobBoard {
     final AtomicLong workersLost = new AtomicLong();
     final AtomicLong workersJoined = new AtomicLong();
     final AtomicLong shardsReassigned = new AtomicLong();
-    /** Shards asked for again from a live worker because their gradients came damaged. */
+    /** Shards asked for again from a live worker because their gradients came damaged or not at all. */
     final AtomicLong shardsReasked = new AtomicLong();
     final AtomicLong workersRefused = new AtomicLong();
     volatile String lastRefusal;

@@ -80,6 +80,13 @@ class ExperimentTest {
         r = Cli.run("experiment", "batch-norm", "--workers", "0", "--run-dir", tmp.resolve("z").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--workers"), r.err());
+        // A run directory holds one study at one scale and seed: another is refused before anything runs.
+        Path dir = tmp.resolve("p");
+        assertEquals(0, Cli.run("experiment", "perceptron", "--run-dir", dir.toString()).exit());
+        r = Cli.run("experiment", "optimizers", "--quick", "--run-dir", dir.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("holds the study perceptron --seed 1"), r.err());
+        assertEquals(0, Cli.run("experiment", "perceptron", "--run-dir", dir.toString()).exit(), "the same study again");
         r = Cli.run("experiment", "--list");
         assertEquals(0, r.exit());
         for (String s : new String[] {"perceptron", "optimizers", "weight-init", "batch-norm", "overfitting", "filters"}) {
