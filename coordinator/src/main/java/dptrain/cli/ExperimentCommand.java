@@ -302,6 +302,12 @@ final class ExperimentCommand implements Callable<Integer> {
                         }
                     }
                 }
+                // A study reads whole trainings (a diverged one, which some studies expect, is whole up to its end).
+                if (!c[si].equals("completed") && !c[si].equals("diverged")) {
+                    throw new IllegalStateException("training '" + variants.get(k).label() + "' ended " + c[si]
+                            + " (see " + sdir.resolve("trials.csv") + "): the study's findings need every training; "
+                            + "run the study again with the same --run-dir to continue it");
+                }
                 out[k] = new Training(variants.get(k).label(), c[si], epochs);
             }
             for (int k = 0; k < out.length; k++) {

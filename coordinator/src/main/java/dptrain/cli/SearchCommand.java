@@ -257,6 +257,9 @@ final class SearchCommand implements Callable<Integer> {
                     + "continue it (or extend it with a larger --trials) or choose another directory");
         }
         SearchPlan plan = new SearchPlan(settings());
+        if (localCluster) {
+            validate(plan, null); // the flags of every trial, before any JVM starts (the split sizes need MNIST)
+        }
         Path data = FetchMnistCommand.ensureMnist(dataDir);
         if (localCluster) {
             // The worker JVMs boot (JVM, MNIST, Akka) while this one loads MNIST, checks the trials and starts its
@@ -501,7 +504,7 @@ final class SearchCommand implements Callable<Integer> {
      * Checks, before anything starts, that the fixed flags parse and that every parameter's extreme values (both
      * ends of a range, every choice) make a valid train configuration, naming the parameter otherwise.
      */
-    private void validate(SearchPlan plan, Mnist mnist) {
+    private void validate(SearchPlan plan, Mnist mnist) { // mnist null: flags only
         Map<String, String> base = new LinkedHashMap<>();
         for (Param p : plan.settings().space().params()) {
             base.put(p.name(), p.grid(2).get(0));
@@ -523,8 +526,9 @@ final class SearchCommand implements Callable<Integer> {
             if (cfg.maxSteps() != 0) {
                 throw new IllegalArgumentException("--steps does not apply to a search (a trial's budget is --epochs)");
             }
-            Split split = TrainingSet.split(mnist, cfg.trainSamples(), cfg.validationFraction(), cfg.seed());
-            if (split.train().size() < cfg.batchSize()) {
+            Split split = mnist == null ? null
+                    : TrainingSet.split(mnist, cfg.trainSamples(), cfg.validationFraction(), cfg.seed());
+            if (split != null && split.train().size() < cfg.batchSize()) {
                 throw new IllegalArgumentException("invalid value for --batch-size: " + cfg.batchSize() + " (expected at "
                         + "most the " + split.train().size() + " training images left after holding out "
                         + 100 * validationFraction + "% for validation)");

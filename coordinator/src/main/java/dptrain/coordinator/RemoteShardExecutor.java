@@ -70,6 +70,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
     private final boolean[] reask;
     /** Per shard: when it was last assigned (System.nanoTime). */
     private final long[] assignedAt;
+    /** Per shard: times asked again this step; past {@link #MAX_REASKS} its worker is treated as stalled. */
+    private final int[] reasks;
+    static final int MAX_REASKS = 3;
     /** {@link #REASK_AFTER_NANOS}, shorter in tests. */
     long reaskAfterNanos = REASK_AFTER_NANOS;
     private long lastOverdueCheck;
@@ -110,6 +113,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         this.accepted = new boolean[board.job.shards()];
         this.reask = new boolean[board.job.shards()];
         this.assignedAt = new long[board.job.shards()];
+        this.reasks = new int[board.job.shards()];
         this.suffixFrom = new int[board.job.shards()];
         this.owner = new Outbox[board.job.shards()];
         this.apply = new ComputePool(threads, "dptrain-apply", 0); // idle while the workers compute
@@ -201,6 +205,7 @@ public final class RemoteShardExecutor implements ShardExecutor {
         java.util.Arrays.fill(accepted, false);
         java.util.Arrays.fill(owner, null);
         java.util.Arrays.fill(reask, false);
+        java.util.Arrays.fill(reasks, 0);
         java.util.Arrays.fill(suffixFrom, layout.totalBytes());
         appliedFrom = paramCount;
         paramsOut.prepare(Frame.PARAMS, board.job.id(), step, version, -1, 0, params, paramCount, state, stateCount, 0, 0);
@@ -280,9 +285,10 @@ public final class RemoteShardExecutor implements ShardExecutor {
         int reasked = 0;
         for (int k = 0; k < openScratch.length; k++) {
             Outbox o = owner[k];
-            if (!accepted[k] && (o == null || o.dropped || !o.worker.live || reask[k])) {
+            boolean gone = o != null && (o.dropped || !o.worker.live); // liveness read once
+            if (!accepted[k] && (o == null || gone || reask[k])) {
                 openScratch[open++] = k;
-                if (o != null && (o.dropped || !o.worker.live)) {
+                if (gone) {
                     reassigned++;
                 } else if (reask[k]) {
                     reasked++;
@@ -344,7 +350,9 @@ public final class RemoteShardExecutor implements ShardExecutor {
             Outbox o = owner[k];
             if (!accepted[k] && o != null && !o.dropped && o.worker.live && !reask[k]
                     && now - Math.max(assignedAt[k], o.heardNanos) > reaskAfterNanos) {
-                reask[k] = true;
+                if (!askAgain(k, o)) {
+                    continue;
+                }
                 if (o.worker.versionSent >= version) {
                     o.worker.versionSent = version - 1; // sent, perhaps lost: once more (a worker that has it drops it)
                     o.wantParams(version);
@@ -355,6 +363,26 @@ public final class RemoteShardExecutor implements ShardExecutor {
                 log.println("dptrain: " + msg);
             }
         }
+    }
+
+    /**
+     * Marks shard k, assigned to o, to be asked for again; after {@link #MAX_REASKS} times in a step, o's worker is
+     * treated as stalled instead (its shards go to the others) and false is returned.
+     */
+    private boolean askAgain(int k, Outbox o) {
+        if (++reasks[k] <= MAX_REASKS) {
+            reask[k] = true;
+            return true;
+        }
+        if (!o.dropped) {
+            o.dropped = true;
+            outboxes.remove(o.worker.id);
+            if (coordinator != null) {
+                coordinator.tell(new Coordinator.Stalled(o.worker.id, "shard " + k + " of step " + (step + 1)
+                        + " asked for " + MAX_REASKS + " times without an intact answer"));
+            }
+        }
+        return false;
     }
 
     /** The worker shard k is assigned to this step, -1 while it is open (for tests). */
@@ -561,8 +589,8 @@ public final class RemoteShardExecutor implements ShardExecutor {
         public void lost(Frame f, DropReason why) {
             if (f.kind == Frame.GRADS && results != null && f.job == board.job.id() && f.step == step
                     && f.version == version && f.shard >= 0 && f.shard < results.length && !accepted[f.shard]
-                    && owner[f.shard] != null && owner[f.shard].worker.id == f.sender) {
-                reask[f.shard] = true;
+                    && owner[f.shard] != null && owner[f.shard].worker.id == f.sender && !reask[f.shard]) {
+                askAgain(f.shard, owner[f.shard]);
             }
         }
 

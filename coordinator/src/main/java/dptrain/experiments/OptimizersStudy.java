@@ -99,7 +99,8 @@ final class OptimizersStudy implements Study {
             m.append(String.format(Locale.ROOT, " %s %.3f", NAMES[k], finals[k]));
         }
         out.add(new Finding("Adam and AdaGrad reach a lower training loss than SGD within " + iterations
-                + " iterations", finals[4] < finals[0] && finals[2] < finals[0], m.toString()));
+                + " iterations", finals[4] < finals[0] && finals[2] < finals[0]
+                && ts.stream().allMatch(Training::completed), m.toString()));
         return out;
     }
 

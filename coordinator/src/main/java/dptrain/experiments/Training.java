@@ -5,10 +5,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One training of a study: its variant's label, its status ("ok", "diverged" …) and its epoch records (each with
+ * One training of a study: its variant's label, its status ("completed" or "diverged") and its epoch records (each with
  * {@code step_losses}, the loss of every --log-every-th step of that epoch).
  */
 public record Training(String label, String status, List<Map<String, Object>> epochs) {
+    /** Whether the training ran to its end. */
+    public boolean completed() {
+        return "completed".equals(status);
+    }
+
     /** Whether the training stopped on a NaN or infinite loss. */
     public boolean diverged() {
         return "diverged".equals(status);

@@ -113,8 +113,9 @@ final class WeightInitStudy implements Study {
                 + "He %.3f", finals[0], finals[1], finals[2]);
         out.add(new Finding("with std 0.01 learning does not progress (the loss stays at ln 10 = 2.30, within 0.05); "
                 + "with Xavier and He it does (below 2.2)", Math.abs(finals[0] - Math.log(10)) < 0.05
-                && finals[1] < 2.2 && finals[2] < 2.2, m));
-        out.add(new Finding("with ReLU, He learns faster than Xavier", finals[2] < finals[1], m));
+                && finals[1] < 2.2 && finals[2] < 2.2 && ts.stream().allMatch(Training::completed), m));
+        out.add(new Finding("with ReLU, He learns faster than Xavier", finals[2] < finals[1]
+                && ts.get(1).completed() && ts.get(2).completed(), m));
         return out;
     }
 

@@ -17,9 +17,11 @@ import org.agrona.collections.Int2ObjectHashMap;
  * <p>A publisher sends one message at a time, each chunk once, in ascending offsets from 0 or descending from the
  * end. A chunk of the message under way that is not the next one (one missing, repeated or out of order) drops it
  * (BAD_LENGTH); so does a bad CRC (BAD_CHECKSUM) or MAC (BAD_MAC). The rest of a dropped message is skipped uncounted
- * until another message begins, or until the dropped one begins again in the order it was sent (a sender sending it
- * again, whole; not possible when its first chunk never came). A message left unfinished when another begins is
- * dropped (BAD_LENGTH). Chunks verified before the damage have reached {@link Sink#chunk}; none after it does.
+ * until another message begins, or until the dropped one begins again at the end it was sent from (a sender sending
+ * it again, whole; met in its middle, its next chunk tells which way it goes). A message left unfinished when another
+ * begins is dropped (BAD_LENGTH) and reported {@link Sink#lost}, unless what begins is that same message again from
+ * its start: then it is counted but not lost. Chunks verified before the damage have reached {@link Sink#chunk}; none
+ * after it does.
  */
 public final class Receiver {
     /** Decides which messages are wanted and takes the complete ones. */
@@ -97,25 +99,47 @@ public final class Receiver {
             bySession.put(header.sessionId(), p);
         }
         boolean same = p.active && p.first.sameMessage(f);
-        if (same && p.rejected && !(p.begun && (p.ascending ? f.offset == 0 : f.offset + f.length == f.total))) {
-            return; // the rest of a message already dropped and counted
+        boolean atEnd = f.offset == 0 || f.offset + f.length == f.total;
+        if (same && p.rejected) {
+            if (!p.begun) {
+                // Met in its middle: its next chunk tells which way it goes, so that a restart can be told from it.
+                // A next chunk at one of its ends says nothing (a first chunk coming late looks the same).
+                boolean up = f.offset == p.hi;
+                boolean down = f.offset + f.length == p.lo;
+                if ((up || down) && !atEnd) {
+                    p.begun = true;
+                    p.ascending = up;
+                    return;
+                }
+                if (up || down || !atEnd) {
+                    return;
+                }
+            } else if (!(p.ascending ? f.offset == 0 : f.offset + f.length == f.total)) {
+                return; // the rest of a message already dropped and counted
+            }
+            // else: the dropped message begins again (sent anew)
         }
         if (f.length != length - Frame.LENGTH || f.offset < 0 || f.total <= 0 || f.total > maxTotal
                 || f.length <= 0 || f.offset > f.total - f.length) {
             reject(p, f, DropReason.BAD_LENGTH);
             return;
         }
-        if (same && !p.rejected) {
+        boolean restart = same && !p.rejected && (p.ascending ? f.offset == 0 : f.offset + f.length == f.total)
+                && (p.ascending ? f.offset != p.hi : f.offset + f.length != p.lo);
+        if (same && !p.rejected && !restart) {
             if (p.ascending ? f.offset != p.hi : f.offset + f.length != p.lo) {
                 reject(p, f, DropReason.BAD_LENGTH); // a chunk of it missing, repeated or out of order
                 return;
             }
-        } else if (f.offset == 0 || f.offset + f.length == f.total) {
+        } else if (atEnd) {
             // A new message starts (chunks go in ascending or, for gradients streamed during the backward pass,
-            // descending order), or a dropped one again; an unfinished one from this publisher is lost.
+            // descending order), or a dropped one again; an unfinished one from this publisher is lost, unless this
+            // is that very message sent anew from its start (then it is not lost: it is coming again whole).
             if (p.active && !p.rejected) {
                 count(DropReason.BAD_LENGTH);
-                sink.lost(p.first, DropReason.BAD_LENGTH);
+                if (!restart) {
+                    sink.lost(p.first, DropReason.BAD_LENGTH);
+                }
             }
             DropReason why = sink.check(f);
             p.first.copyFrom(f);
@@ -181,7 +205,12 @@ public final class Receiver {
     private void reject(Partial p, Frame f, DropReason why, boolean damaged) {
         if (!(p.active && p.first.sameMessage(f))) {
             p.first.copyFrom(f);
-            p.begun = false; // met in its middle (or no message at all): which way it goes is not known
+            // At one of its ends it begins (ascending from 0, descending from the end); met in its middle, which way
+            // it goes is not known until its next chunk.
+            p.begun = f.offset == 0 || f.offset + f.length == f.total;
+            p.ascending = f.offset == 0;
+            p.lo = f.offset;
+            p.hi = f.offset + f.length;
         }
         p.active = true;
         p.rejected = true;
