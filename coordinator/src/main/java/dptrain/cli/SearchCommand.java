@@ -268,17 +268,29 @@ final class SearchCommand implements Callable<Integer> {
                 port = freePort(host);
             }
             Files.createDirectories(runDir);
-            children = LocalCluster.spawn(workers, host + ":" + port, host, runDir, data, configFile, null, null);
+            if (workersPerTrial > 1) {
+                // Groups train data-parallel: one media driver for the host's JVMs, which then exchange parameters
+                // and gradients over IPC (as local-cluster's training does).
+                DataPlane.Settings s = DataPlane.Settings.from(ClusterNodes.base(configFile), host);
+                hostDriver = LocalCluster.startDriver(runDir, s.mtu(), s.termLength());
+            }
+            children = LocalCluster.spawn(workers, host + ":" + port, host, runDir, data, configFile, null,
+                    hostDriver == null ? null : hostDriver.dir());
         }
         try {
             return search(original, journal, plan, data);
         } finally {
             LocalCluster.destroy(children); // those not stopped by the search (it failed before it started)
+            if (hostDriver != null) {
+                hostDriver.close();
+            }
         }
     }
 
     /** The worker JVMs of --local-cluster, started before the search's own node. */
     private List<Process> children = List.of();
+    /** With --local-cluster and groups: the host's media driver, shared by every JVM of the search. */
+    private LocalCluster.HostDriverProcess hostDriver;
 
     private static int freePort(String host) throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
@@ -575,6 +587,10 @@ final class SearchCommand implements Callable<Integer> {
             return;
         }
         Config base = ClusterNodes.base(configFile);
+        if (hostDriver != null) {
+            base = base.withValue("dptrain.data-plane.aeron-dir",
+                    com.typesafe.config.ConfigValueFactory.fromAnyRef(hostDriver.dir().toString()));
+        }
         int akkaPort = port != null ? port : coordinator ? 25520 : 0;
         long searchId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
         CompletableFuture<String> done = new CompletableFuture<>();
@@ -584,7 +600,8 @@ final class SearchCommand implements Callable<Integer> {
         // to worker JVMs. It starts with the first group's job.
         LazyDataPlane groupPlane = workersPerTrial > 1 ? new LazyDataPlane(DataPlane.Settings.from(base, host)) : null;
         Set<Thread> groupThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        boolean ipc = !localCluster && !coordinator;
+        // Workers in this JVM, or worker JVMs on the host's driver: IPC only; real hosts: UDP.
+        boolean ipc = !coordinator && (!localCluster || hostDriver != null);
         long groupTimeoutMillis = workerTimeout * 1000L;
         SearchCoordinator.Setup setup = new SearchCoordinator.Setup(searchId, book,
                 (t, r) -> trialArgs(plan, t, r, plan.values(t)).toArray(String[]::new),
@@ -599,6 +616,10 @@ final class SearchCommand implements Callable<Integer> {
             if (localCluster) {
                 err.printf(Locale.ROOT, "  local cluster: coordinator %s (pid %d), %d worker JVMs; logs in %s%n",
                         seedNode, ProcessHandle.current().pid(), workers, runDir.resolve("logs"));
+                if (hostDriver != null) {
+                    err.printf(Locale.ROOT, "  data plane: the host's media driver, pid %d, in %s; IPC between this "
+                            + "host's JVMs%n", hostDriver.process().pid(), hostDriver.dir());
+                }
             } else if (coordinator) {
                 err.printf(Locale.ROOT, "  coordinator at %s; start workers with: scripts/dptrain worker --join %s "
                         + "--host <their address>%n", seedNode, seedNode);

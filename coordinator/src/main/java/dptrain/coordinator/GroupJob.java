@@ -50,7 +50,8 @@ public final class GroupJob implements ShardExecutor {
 
     /**
      * Starts the job for cfg on train (the trial's training split) over the worker nodes at group, and waits until
-     * all of them are ready. ipc: the workers share this JVM's data plane (embedded workers); otherwise UDP.
+     * all of them are ready. ipc: the workers share this JVM's media driver (embedded workers, or worker JVMs on
+     * this host's driver); otherwise UDP.
      * Fails with the reason if they are not ready within noWorkerTimeoutMillis or all refuse; once cancelled says
      * so, waits for workers end with a CancellationException.
      */

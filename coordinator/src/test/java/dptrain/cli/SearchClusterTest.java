@@ -83,7 +83,7 @@ class SearchClusterTest {
     @Test
     void trialsTrainedDataParallelOverGroupsOfWorkersGiveTheSameTrials() throws Exception {
         // ASHA: units pause at rungs and resume from checkpoints, here inside data-parallel jobs of 2 workers each,
-        // over IPC in this JVM and over UDP between worker JVMs (which must stay for the next unit, not leave).
+        // over IPC in this JVM and between worker JVMs on the host's driver (which must stay for the next unit).
         String[] flags = concat(concat(NET, strategy("asha")), "--train-samples", "1000", "--virtual-shards", "4");
         Path one = search("g-w1", concat(flags, "--workers", "1"));
         Path groups = search("g-w4x2", concat(flags, "--workers", "4", "--workers-per-trial", "2"));
@@ -92,6 +92,12 @@ class SearchClusterTest {
         assertEquals(ref, repeatable(groups), "trials.csv of 2 groups of 2 workers vs 1 worker");
         assertEquals(ref, repeatable(lc), "trials.csv of a group of 2 worker JVMs vs 1 worker");
         assertTrue(Files.readString(lc.resolve("trials.csv")).contains("group "), "the worker column names the group");
+        // The worker JVMs are clients of the host's one media driver, and the group jobs go over IPC.
+        assertTrue(Files.exists(lc.resolve("pids/driver.pid")), "the host's driver");
+        for (int i = 1; i <= 2; i++) {
+            String log = Files.readString(lc.resolve("logs/worker-" + i + ".log"));
+            assertTrue(log.contains("data plane ipc)"), "worker " + i + " over IPC:\n" + log);
+        }
         assertWinnerHasTheBitsOfTrainAlone(lc, "g-alone");
     }
 
