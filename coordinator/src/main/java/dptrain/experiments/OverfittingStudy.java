@@ -51,8 +51,8 @@ final class OverfittingStudy implements Study {
             for (int e = 0; e < Math.min(tr.length, va.length); e++) {
                 csv.append(String.format(Locale.ROOT, "%s,%.0f,%.4f,%.4f%n", LABELS[k], tr[e][0], tr[e][1], va[e][1]));
             }
-            train[k] = tailMean(tr);
-            held[k] = tailMean(va);
+            train[k] = Training.tailMean(tr, TAIL);
+            held[k] = Training.tailMean(va, TAIL);
             XYChart c = Figures.chart(LABELS[k], "epoch", "accuracy", 480, 360);
             c.getStyler().setYAxisMin(0.0);
             c.getStyler().setYAxisMax(1.0);
@@ -81,16 +81,6 @@ final class OverfittingStudy implements Study {
         out.add(new Finding("dropout (ratio 0.15) narrows the gap between train and held-out accuracy",
                 gap[2] < gap[0] && ts.get(0).completed() && ts.get(2).completed(), m));
         return out;
-    }
-
-    private static double tailMean(double[][] s) {
-        double sum = 0;
-        int n = 0;
-        for (int i = Math.max(0, s.length - TAIL); i < s.length; i++) {
-            sum += s[i][1];
-            n++;
-        }
-        return n == 0 ? Double.NaN : sum / n;
     }
 
     private static double[] column(double[][] s, int c) {

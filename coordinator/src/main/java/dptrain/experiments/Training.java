@@ -52,11 +52,15 @@ public record Training(String label, String status, List<Map<String, Object>> ep
 
     /** The mean of the last n logged step losses (a smoothed final training loss). */
     public double finalLoss(int n) {
-        double[][] l = stepLosses();
+        return tailMean(stepLosses(), n);
+    }
+
+    /** The mean of the values of the last n pairs (x, value) of a series, NaN for none. */
+    public static double tailMean(double[][] series, int n) {
         double sum = 0;
         int k = 0;
-        for (int i = Math.max(0, l.length - n); i < l.length; i++) {
-            sum += l[i][1];
+        for (int i = Math.max(0, series.length - n); i < series.length; i++) {
+            sum += series[i][1];
             k++;
         }
         return k == 0 ? Double.NaN : sum / k;

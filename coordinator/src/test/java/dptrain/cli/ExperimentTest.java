@@ -25,8 +25,9 @@ class ExperimentTest {
     @TempDir
     Path tmp;
 
-    private Map<String, Object> run(String study, String... more) throws Exception {
-        Path dir = tmp.resolve(study + more.length);
+    /** Runs the study --quick in tmp/dirName with more flags; its summary.json. */
+    private Map<String, Object> run(String dirName, String study, String... more) throws Exception {
+        Path dir = tmp.resolve(dirName);
         String[] args = Cli.concat(new String[] {"experiment", study, "--quick", "--run-dir", dir.toString()}, more);
         Cli.Result r = Cli.run(args);
         assertEquals(0, r.exit(), r.err());
@@ -38,8 +39,8 @@ class ExperimentTest {
     @ParameterizedTest
     @ValueSource(strings = {"perceptron", "optimizers", "weight-init", "batch-norm", "overfitting", "filters"})
     void aStudyReproducesTheBooksFindingsAndDrawsThem(String study) throws Exception {
-        Map<String, Object> s = run(study);
-        Path dir = tmp.resolve(study + 0);
+        Map<String, Object> s = run(study, study);
+        Path dir = tmp.resolve(study);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> findings = (List<Map<String, Object>>) s.get("findings");
         assertFalse(findings.isEmpty());
@@ -61,10 +62,10 @@ class ExperimentTest {
 
     @Test
     void oneWorkerGivesTheNumbersOfTwo() throws Exception {
-        run("weight-init", "--workers", "1");
-        run("weight-init", "--workers", "2", "--seed", "1");
-        String one = Files.readString(tmp.resolve("weight-init2").resolve("weight-init-mnist-loss.csv"));
-        String two = Files.readString(tmp.resolve("weight-init4").resolve("weight-init-mnist-loss.csv"));
+        run("w1", "weight-init", "--workers", "1");
+        run("w2", "weight-init", "--workers", "2");
+        String one = Files.readString(tmp.resolve("w1").resolve("weight-init-mnist-loss.csv"));
+        String two = Files.readString(tmp.resolve("w2").resolve("weight-init-mnist-loss.csv"));
         assertTrue(one.lines().count() > 50, one);
         assertEquals(one, two);
     }

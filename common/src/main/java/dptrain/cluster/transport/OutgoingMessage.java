@@ -109,9 +109,6 @@ public final class OutgoingMessage {
     public void begin(byte kind, long job, long step, long version, int shard, int sender,
                       float[] a, int aLen, float[] b, int bLen) {
         plan(kind, job, step, version, shard, sender, aLen, bLen, precision);
-        if (layout == null || layout.aLen() != aLen || layout.bLen() != bLen || layout.precision() != precision) {
-            layout = new VectorLayout(aLen, bLen, precision); // once: a message carries one shape of vector
-        }
         this.a = a;
         this.b = b;
         this.ia = null;
@@ -128,17 +125,19 @@ public final class OutgoingMessage {
         }
         this.aLen = aLen;
         this.bLen = bLen;
+        if (layout == null || layout.aLen() != aLen || layout.bLen() != bLen || layout.precision() != p) {
+            layout = new VectorLayout(aLen, bLen, p); // once: a message carries one shape of vector
+        }
         int e = p.bytes();
-        int split = aLen * e;
-        total = split + bLen * 4; // as VectorLayout lays it out
+        int split = layout.byteOf(aLen);
+        total = layout.totalBytes();
         // Chunks end at the given value offsets, and where the first part ends (its values may be shorter).
         cutCount = 0;
         for (int v : cutValues) {
             if (e != 4 && v > aLen && (cutCount == 0 || cuts[cutCount - 1] < split)) {
                 cuts[cutCount++] = split;
             }
-            int w = Math.min(v, floats);
-            int at = w <= aLen ? w * e : split + (w - aLen) * 4;
+            int at = layout.byteOf(Math.min(v, floats));
             if (cutCount == 0 || cuts[cutCount - 1] < at) {
                 cuts[cutCount++] = at;
             }

@@ -75,6 +75,16 @@ public final class Receiver {
         boolean begun;
         boolean rejected;
         boolean active;
+
+        /** Whether f is this message's first chunk in its order (where a sender sending it anew begins). */
+        boolean startsAt(Frame f) {
+            return ascending ? f.offset == 0 : f.offset + f.length == f.total;
+        }
+
+        /** Whether f is the chunk that comes next after [lo, hi) in this message's order. */
+        boolean continuesWith(Frame f) {
+            return ascending ? f.offset == hi : f.offset + f.length == lo;
+        }
     }
 
     /** Polls up to limit fragments from the subscription (Aeron fragments are reassembled into chunks first). */
@@ -114,7 +124,7 @@ public final class Receiver {
                 if (up || down || !atEnd) {
                     return;
                 }
-            } else if (!(p.ascending ? f.offset == 0 : f.offset + f.length == f.total)) {
+            } else if (!p.startsAt(f)) {
                 return; // the rest of a message already dropped and counted
             }
             // else: the dropped message begins again (sent anew)
@@ -124,10 +134,10 @@ public final class Receiver {
             reject(p, f, DropReason.BAD_LENGTH);
             return;
         }
-        boolean restart = same && !p.rejected && (p.ascending ? f.offset == 0 : f.offset + f.length == f.total)
-                && (p.ascending ? f.offset != p.hi : f.offset + f.length != p.lo);
-        if (same && !p.rejected && !restart) {
-            if (p.ascending ? f.offset != p.hi : f.offset + f.length != p.lo) {
+        boolean underWay = same && !p.rejected;
+        boolean restart = underWay && !p.continuesWith(f) && p.startsAt(f);
+        if (underWay && !restart) {
+            if (!p.continuesWith(f)) {
                 reject(p, f, DropReason.BAD_LENGTH); // a chunk of it missing, repeated or out of order
                 return;
             }

@@ -1,7 +1,6 @@
 package dptrain.cluster.transport;
 
 import dptrain.tensor.WirePrecision;
-import java.nio.ByteBuffer;
 
 /**
  * Where the values of a data-plane vector lie in its payload: a[0, aLen) (parameters, or gradient sums) at the wire
@@ -58,7 +57,7 @@ public record VectorLayout(int aLen, int bLen, WirePrecision precision) {
             int from = indexOf(byteFrom);
             int n = indexOf(end) - from;
             if (precision == WirePrecision.FP32) {
-                ByteBuffer.wrap(payload, byteFrom, n * 4).slice().order(Frame.ORDER).asFloatBuffer().put(a, from, n);
+                Vectors.writeFloats(a, from, payload, byteFrom, n);
             } else {
                 for (int i = 0, at = byteFrom; i < n; i++, at += 2) {
                     short h = precision.encode(a[from + i]);
@@ -69,9 +68,7 @@ public record VectorLayout(int aLen, int bLen, WirePrecision precision) {
         }
         if (byteTo > split) {
             int start = Math.max(byteFrom, split);
-            int n = (byteTo - start) / 4;
-            ByteBuffer.wrap(payload, start, n * 4).slice().order(Frame.ORDER).asFloatBuffer()
-                    .put(b, indexOf(start) - aLen, n);
+            Vectors.writeFloats(b, indexOf(start) - aLen, payload, start, (byteTo - start) / 4);
         }
     }
 }
